@@ -1,0 +1,55 @@
+"""Files -> :class:`~ingest.model.Questionnaire`, and answers back into a copy of the file.
+
+    parse(path)   size, emptiness, type and archive-bomb checks (``sniff``) -> reader chosen by
+                  content (``registry``) -> Questionnaire
+    fill(src, questions, answers, out)   the writer of the reader that parsed ``src``
+    detect(path)  the name of the reader that would parse ``path``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from core.errors import UnsupportedFormat
+from ingest import registry, sniff
+from ingest.limits import Limits
+from ingest.model import Question, Questionnaire
+
+__all__ = ["Limits", "Question", "Questionnaire", "detect", "fill", "parse"]
+
+
+def _choose(path: Path, limits: Limits, filename: str | None) -> registry.Choice:
+    name = filename or path.name
+    sniff.check_file(path, limits=limits, display=name)
+    return registry.choose(sniff.read_head(path), name, display=name)
+
+
+def parse(path: Path, *, limits: Limits | None = None, filename: str | None = None) -> Questionnaire:
+    """Read every question of ``path``; ``filename`` is the user's name for it (errors and detection)."""
+    limits = limits or Limits()
+    choice = _choose(path, limits, filename)
+    result = choice.reader.read(path, limits=limits)
+    if filename:
+        result.source = filename
+    result.detected.setdefault("scores", choice.scores)
+    return result
+
+
+def detect(path: Path) -> str:
+    """The name of the reader that would parse ``path`` (after the same safety checks as ``parse``)."""
+    return _choose(path, Limits(), None).name
+
+
+def fill(src: Path, questions: Sequence[Question], answers: Mapping[str, str], out: Path) -> Path:
+    """Write ``answers`` (keyed by ``Question.ref``) into a copy of ``src`` at ``out``; return the path."""
+    name = detect(src)
+    writer = registry.load_writer(name)
+    if writer is None or not hasattr(writer, "fill"):
+        raise UnsupportedFormat(
+            f"answers cannot yet be written back into {name} files",
+            where=src.name,
+            fix="export the answers as a spreadsheet instead",
+        )
+    written: Path = writer.fill(src, questions, answers, out)
+    return written

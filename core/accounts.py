@@ -1,0 +1,164 @@
+"""Organisations, users and their roles: store functions (session first, keyword-only)."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core import audit
+from core.errors import NotFound, ValidationError
+from core.models import Membership, Organisation, Role, User
+
+_hasher = PasswordHasher()
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 12
+#: Verified against when the e-mail is unknown, so both failures cost the same time.
+_DUMMY_HASH = _hasher.hash("trustdesk-dummy-password")
+
+
+def hash_password(password: str) -> str:
+    check_password_policy(password)
+    return _hasher.hash(password)
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(
+            f"the password has {len(password)} characters", fix=f"use at least {MIN_PASSWORD} characters"
+        )
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_org(session: Session, *, slug: str, name: str, actor: str = "cli") -> Organisation:
+    if not SLUG_RE.match(slug):
+        raise ValidationError(
+            f"organisation slug {slug!r} is invalid",
+            fix="use 2-63 lower-case letters, digits and hyphens, starting with a letter or digit",
+        )
+    if get_org(session, slug=slug, missing_ok=True):
+        raise ValidationError(f"organisation {slug!r} already exists", fix="choose another slug")
+    org = Organisation(slug=slug, name=name.strip() or slug)
+    session.add(org)
+    session.flush()
+    audit.record(
+        session, actor=actor, action="org.create", target_type="organisation", target_id=slug, org_id=org.id
+    )
+    return org
+
+
+def get_org(session: Session, *, slug: str, missing_ok: bool = False) -> Organisation | None:
+    org = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if org is None and not missing_ok:
+        raise NotFound(
+            f"organisation {slug!r} does not exist",
+            fix="list organisations with `trustdesk org list` or create it with `trustdesk org create`",
+        )
+    return org
+
+
+def require_org(session: Session, *, slug: str) -> Organisation:
+    org = get_org(session, slug=slug)
+    assert org is not None
+    return org
+
+
+def list_orgs(session: Session) -> list[Organisation]:
+    return list(session.exec(select(Organisation).order_by(col(Organisation.slug))))
+
+
+def get_user(session: Session, *, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def create_user(
+    session: Session, *, email: str, password: str, org: Organisation, role: str, actor: str = "cli"
+) -> User:
+    """Create the user if new, and give them ``role`` in ``org`` (replacing an earlier role there)."""
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email):
+        raise ValidationError(
+            f"{email!r} is not an e-mail address", fix="give an address like name@example.com"
+        )
+    role_value = parse_role(role)
+    user = get_user(session, email=email)
+    if user is None:
+        user = User(email=email, password_hash=hash_password(password))
+        session.add(user)
+        session.flush()
+        audit.record(session, actor=actor, action="user.create", target_type="user", target_id=email)
+    set_role(session, user=user, org=org, role=role_value, actor=actor)
+    return user
+
+
+def parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise ValidationError(
+            f"role {role!r} does not exist", fix=f"use one of {', '.join(r.value for r in Role)}"
+        ) from None
+
+
+def set_role(session: Session, *, user: User, org: Organisation, role: Role, actor: str) -> Membership:
+    membership = session.exec(
+        select(Membership).where(Membership.user_id == user.id, Membership.org_id == org.id)
+    ).first()
+    if membership is None:
+        assert user.id is not None and org.id is not None
+        membership = Membership(user_id=user.id, org_id=org.id, role=role.value)
+    else:
+        membership.role = role.value
+    session.add(membership)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ValidationError(f"{user.email} already has a role in {org.slug}", fix="retry") from None
+    audit.record(
+        session,
+        actor=actor,
+        action="membership.set",
+        target_type="user",
+        target_id=user.email,
+        org_id=org.id,
+        detail={"role": role.value},
+    )
+    return membership
+
+
+def memberships(session: Session, *, user_id: int) -> list[tuple[Organisation, Role]]:
+    rows = session.exec(
+        select(Organisation, Membership)
+        .join(Membership, col(Membership.org_id) == col(Organisation.id))
+        .where(Membership.user_id == user_id)
+        .order_by(col(Organisation.slug))
+    )
+    return [(org, Role(m.role)) for org, m in rows]
+
+
+def role_in(session: Session, *, user_id: int, org_id: int) -> Role | None:
+    m = session.exec(
+        select(Membership).where(Membership.user_id == user_id, Membership.org_id == org_id)
+    ).first()
+    return Role(m.role) if m else None
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User | None:
+    """The user when the password is right; ``None`` for unknown user or wrong password alike."""
+    user = get_user(session, email=email)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not user.is_active or not verify_password(user.password_hash, password):
+        return None
+    return user

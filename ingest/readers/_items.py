@@ -1,0 +1,129 @@
+"""Turn the rows of a grid into question items, given its :class:`~ingest.readers._table.Layout`.
+
+Per row: ``row_kind`` (repeat header, banner, question, noise) -> ``make_item``; then
+``demote_parents`` turns numbered headings (``1 Governance`` followed by ``1.1 ...``) into sections.
+"""
+
+from __future__ import annotations
+
+from ingest import text as tx
+from ingest.readers._table import _MARK, Grid, Item, Layout, data_rows, header_role, header_score
+
+BANNER_MAX_WORDS = 10
+
+
+def read_items(grid: Grid, layout: Layout) -> list[Item]:
+    items: list[Item] = []
+    section: str | None = None
+    for row in data_rows(grid, layout.header_row):
+        values = grid.row_values(row)
+        if not values:
+            continue
+        if header_score(values) >= 3 and _is_header_repeat(values):
+            section = _header_section(values) or section
+            continue
+        text = grid.get(row, layout.question_col)
+        if (row, layout.question_col) in grid.covered:
+            continue
+        if not text:
+            section = _banner(grid, layout, row, values) or section
+            continue
+        item = make_item(grid, layout, row, text, section)
+        if item is None:
+            if _banner_text(text, values, layout):
+                section = text
+            continue
+        items.append(item)
+    return demote_parents(items)
+
+
+def make_item(grid: Grid, layout: Layout, row: int, text: str, section: str | None) -> Item | None:
+    if tx.is_noise(text):
+        return None
+    raw_number = grid.get(row, layout.number_col)
+    number = tx.normalize_number(raw_number) if raw_number and tx.is_number(raw_number) else None
+    prefix, body = tx.split_number(text)
+    if prefix and (number is None or number == prefix):
+        number, text = prefix, body
+    if number is None and not tx.is_question_text(text):
+        if layout.number_col or _banner_text(text, grid.row_values(row), layout):
+            return None
+        if not tx.looks_like_prompt(text):
+            return None
+    if layout.section_col and grid.get(row, layout.section_col):
+        section = grid.get(row, layout.section_col)
+    code = grid.get(row, layout.code_col) or None
+    return Item(row=row, number=number, text=text, section=section, existing=existing(grid, layout, row), code=code)
+
+
+def existing(grid: Grid, layout: Layout, row: int) -> str | None:
+    """The answer already in the file: the answer cell, or the choice whose column is marked."""
+    if layout.choice_cols:
+        marked = [c for c, col in layout.choice_cols.items() if grid.get(row, col).strip().lower() in _MARK]
+        return marked[0] if marked else None
+    value = grid.get(row, layout.answer_col)
+    if not value or tx.is_noise(value) or layout.answer_codes:
+        return None
+    return value
+
+
+def demote_parents(items: list[Item]) -> list[Item]:
+    """A numbered heading that is not itself a question, followed by its children, is a section."""
+    kept: list[Item] = []
+    parent: Item | None = None
+    for i, item in enumerate(items):
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if item.number and nxt and nxt.number and _is_parent(item, nxt):
+            parent = item
+            continue
+        if parent and parent.number and item.number and item.number.startswith(parent.number + "."):
+            item.section = parent.text
+        else:
+            parent = None
+        kept.append(item)
+    return kept
+
+
+def _is_parent(item: Item, nxt: Item) -> bool:
+    return (
+        nxt.number is not None
+        and item.number is not None
+        and nxt.number.startswith(item.number + ".")
+        and not tx.is_question_text(item.text)
+        and len(item.text.split()) <= BANNER_MAX_WORDS
+        and item.existing is None
+    )
+
+
+def _is_header_repeat(values: list[tuple[int, str]]) -> bool:
+    roles = [header_role(v) for _, v in values]
+    return sum(1 for r in roles if r is not None) >= max(2, len(values) // 2)
+
+
+def _header_section(values: list[tuple[int, str]]) -> str | None:
+    for _, value in values:
+        if header_role(value) is None and not tx.is_number(value) and len(value.split()) <= BANNER_MAX_WORDS:
+            return value
+    return None
+
+
+def _banner(grid: Grid, layout: Layout, row: int, values: list[tuple[int, str]]) -> str | None:
+    """A row without question text whose first short text is a heading (``Access Control``)."""
+    skip = {layout.number_col, layout.answer_col, *layout.choice_cols.values()}
+    for col, value in values:
+        if col in skip or tx.is_number(value) or (row, col) in grid.covered:
+            continue
+        if len(value.split()) <= BANNER_MAX_WORDS + 4 and not tx.is_noise(value) and len(value) <= 100:
+            return value
+    return None
+
+
+def _banner_text(text: str, values: list[tuple[int, str]], layout: Layout) -> bool:
+    """Short, alone on its row, no final period: a heading, not a question."""
+    others = [v for c, v in values if c not in (layout.question_col, layout.number_col)]
+    return (
+        not others
+        and len(text.split()) <= BANNER_MAX_WORDS
+        and not text.endswith((".", "?", ":"))
+        and not tx.is_question_text(text)
+    )

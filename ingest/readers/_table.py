@@ -1,0 +1,232 @@
+"""Find the questions in a grid of cells (one spreadsheet tab or one CSV file).
+
+Pipeline: ``find_header`` -> ``find_question_col`` -> ``find_number_col`` -> ``find_answer`` ->
+``read_items``. Each step looks at headers first and at the content second, and records its reason in
+``Layout.reasons`` so that a reader can report what it detected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ingest import text as tx
+
+HEADER_SCAN_ROWS = 60
+MAX_COLS = 60
+_Q_HEAD = re.compile(
+    r"^(?:questions?(?: text| description)?|pregunta|preguntas|question ?/ ?requirement|requirements?|"
+    r"control (?:question|description|requirement)|query|questionnaire item|frage|exigence|requisito|"
+    r"description(?:\[en\])?|criteria|assessment question)\b",
+    re.IGNORECASE,
+)
+_A_HEAD = re.compile(
+    r"\b(?:answers?|responses?|reply|respuesta|réponse|antwort|vendor (?:comment|response)s?|"
+    r"yes\s*/\s*no|compliant\?|implemented\?)\b",
+    re.IGNORECASE,
+)
+_N_HEAD = re.compile(
+    r"^(?:#|no\.?|nr\.?|num(?:ber)?|id|ids|ref(?:erence)?(?:[ _.]?(?:id|no|#))?|ref_id|q ?#|q ?no\.?|"
+    r"question (?:id|#|no\.?|number)|index|item(?: ?#| no\.?)?|control id|s/n|sl\.? ?no\.?|n[º°o]\.?)$",
+    re.IGNORECASE,
+)
+_S_HEAD = re.compile(
+    r"^(?:section|category|domain|area|topic|family|chapter|theme|control family|dominio|"
+    r"secci[óo]n|categor[íi]a|th[èe]me|domaine)\b",
+    re.IGNORECASE,
+)
+_CHOICE_HEAD = re.compile(r"^(?:yes|no|n/?a|not applicable|partial(?:ly)?|s[íi]|oui|non)$", re.IGNORECASE)
+_OTHER_HEAD = re.compile(r"\b(?:comments?|notes?|remarks|evidence|documentation|status|owner|rating)\b", re.I)
+_CODE = re.compile(r"^[A-Z][A-Z0-9_.]{1,15}$")
+_MARK = {"x", "✓", "✔", "☒", "■", "1", "true", "yes", "y"}
+
+
+@dataclass
+class Grid:
+    """Cells as clean text, 1-based ``(row, col)``; ``covered`` are merged cells below/right of an anchor."""
+
+    name: str
+    cells: dict[tuple[int, int], str]
+    covered: set[tuple[int, int]] = field(default_factory=set)
+    validations: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
+
+    def get(self, row: int, col: int | None) -> str:
+        return self.cells.get((row, col), "") if col else ""
+
+    @property
+    def max_row(self) -> int:
+        return max((r for r, _ in self.cells), default=0)
+
+    @property
+    def max_col(self) -> int:
+        return min(max((c for _, c in self.cells), default=0), MAX_COLS)
+
+    def row_values(self, row: int) -> list[tuple[int, str]]:
+        return [(c, self.cells[(row, c)]) for c in range(1, self.max_col + 1) if (row, c) in self.cells]
+
+
+@dataclass
+class Layout:
+    header_row: int | None
+    headers: dict[int, str]
+    question_col: int
+    number_col: int | None = None
+    answer_col: int | None = None
+    section_col: int | None = None
+    choice_cols: dict[str, int] = field(default_factory=dict)
+    answer_codes: bool = False
+    code_col: int | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    row: int
+    number: str | None
+    text: str
+    section: str | None
+    existing: str | None
+    code: str | None = None
+
+
+def header_role(text: str) -> str | None:
+    for role, pattern in (("number", _N_HEAD), ("section", _S_HEAD), ("choice", _CHOICE_HEAD)):
+        if pattern.match(text):
+            return role
+    if _Q_HEAD.match(text):
+        return "question"
+    if _A_HEAD.search(text):
+        return "answer"
+    return "other" if _OTHER_HEAD.search(text) else None
+
+
+def header_score(values: list[tuple[int, str]]) -> int:
+    weights = {"question": 3, "answer": 3, "number": 2, "section": 1, "choice": 1, "other": 1}
+    if not values or any(len(v) > 80 for _, v in values):
+        return 0
+    return sum(weights.get(header_role(v) or "", 0) for _, v in values)
+
+
+def find_header(grid: Grid) -> tuple[int | None, dict[int, str]]:
+    """The first row that reads like a header (roles such as Question, Answer, #), or ``None``."""
+    best: tuple[int, int] | None = None
+    for row in range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1):
+        score = header_score(grid.row_values(row))
+        if score >= 3 and (best is None or score > best[0]):
+            best = (score, row)
+    if best is None:
+        return None, {}
+    return best[1], dict(grid.row_values(best[1]))
+
+
+def data_rows(grid: Grid, header_row: int | None) -> range:
+    return range((header_row or 0) + 1, grid.max_row + 1)
+
+
+def find_question_col(grid: Grid, header_row: int | None, headers: dict[int, str]) -> tuple[int, str] | None:
+    """The column holding the most question-like text; a Question-like header counts as a bonus."""
+    scores: dict[int, float] = {}
+    for col in range(1, grid.max_col + 1):
+        role = header_role(headers.get(col, ""))
+        if role in ("number", "answer", "choice"):
+            continue
+        score = 0.0
+        for row in data_rows(grid, header_row):
+            value = grid.get(row, col)
+            if tx.is_question_text(value):
+                score += 3
+            elif len(value) >= 20 and len(value.split()) >= 4 and not tx.is_noise(value):
+                score += 1
+        if role == "question":
+            score = score * 1.5 + 2
+        if re.search(r"\[en\]|\(en\)|english", headers.get(col, ""), re.IGNORECASE):
+            score += 1
+        scores[col] = score
+    if not scores or max(scores.values()) < 2:
+        return None
+    col = max(scores, key=lambda c: (scores[c], -c))
+    why = "header" if header_role(headers.get(col, "")) == "question" else "content"
+    return col, f"question column {col} by {why} (score {scores[col]:.0f})"
+
+
+def find_number_col(grid: Grid, layout: Layout) -> None:
+    """The column whose values are IDs on the question rows, mostly distinct (not a depth or level)."""
+    rows = [r for r in data_rows(grid, layout.header_row) if grid.get(r, layout.question_col)]
+    best: tuple[float, int] | None = None
+    for col in range(1, grid.max_col + 1):
+        if col == layout.question_col or not rows:
+            continue
+        values = [grid.get(r, col) for r in rows]
+        numbers = [v for v in values if tx.is_number(v)]
+        ratio = len(numbers) / len(rows) * (len(set(numbers)) / max(len(numbers), 1))
+        bonus = 0.5 if header_role(layout.headers.get(col, "")) == "number" else 0.0
+        score = ratio + bonus - (0.01 * abs(layout.question_col - col))
+        if ratio >= 0.3 and score >= 0.5 and (best is None or score > best[0]):
+            best = (score, col)
+    if best:
+        layout.number_col = best[1]
+        layout.reasons.append(f"number column {best[1]} ({best[0]:.2f})")
+
+
+def find_choice_cols(layout: Layout) -> None:
+    """Yes / No / N/A headers in adjacent columns: the answer is an ``x`` in one of them."""
+    cols = sorted(c for c, h in layout.headers.items() if header_role(h) == "choice")
+    runs = [c for c in cols if c - 1 in cols or c + 1 in cols]
+    if len(runs) >= 2:
+        layout.choice_cols = {layout.headers[c]: c for c in runs}
+        layout.reasons.append(f"x-columns {sorted(layout.choice_cols)}")
+
+
+def find_answer_col(grid: Grid, layout: Layout) -> None:
+    """Answer column by header, else by data validations on question rows, else the first free column."""
+    q = layout.question_col
+    named = [c for c, h in layout.headers.items() if header_role(h) == "answer" and c != q]
+    if named:
+        right = [c for c in named if c > q]
+        layout.answer_col = min(right) if right else min(named)
+        layout.reasons.append(f"answer column {layout.answer_col} by header")
+        return
+    rows = [r for r in data_rows(grid, layout.header_row) if grid.get(r, q)]
+    counts: dict[int, int] = {}
+    for row, col in grid.validations:
+        if row in rows and col != q:
+            counts[col] = counts.get(col, 0) + 1
+    if counts:
+        layout.answer_col = max(counts, key=lambda c: counts[c])
+        layout.reasons.append(f"answer column {layout.answer_col} by data validation")
+        return
+    used = {c for (_, c) in grid.cells}
+    layout.answer_col = next((c for c in range(q + 1, MAX_COLS + 1) if c not in used), grid.max_col + 1)
+    layout.reasons.append(f"answer column {layout.answer_col}: first empty column right of the questions")
+
+
+def detect_codes(grid: Grid, layout: Layout) -> None:
+    """An "answer" column filled with type codes (``YNANA``, ``TXT``) names answer types, not answers."""
+    col = layout.answer_col
+    rows = [r for r in data_rows(grid, layout.header_row) if grid.get(r, layout.question_col)]
+    values = [grid.get(r, col) for r in rows if grid.get(r, col)]
+    if col and len(values) >= 0.8 * len(rows) > 0 and all(_CODE.match(v) for v in values):
+        if len(set(values)) <= max(3, len(values) // 4):
+            layout.answer_codes = True
+            layout.code_col = col
+            layout.answer_col = grid.max_col + 1
+            layout.reasons.append(f"column {col} holds answer-type codes; answers go to column {layout.answer_col}")
+
+
+def detect_layout(grid: Grid) -> Layout | None:
+    header_row, headers = find_header(grid)
+    found = find_question_col(grid, header_row, headers)
+    if found is None:
+        return None
+    layout = Layout(header_row=header_row, headers=headers, question_col=found[0], reasons=[found[1]])
+    if header_row:
+        layout.reasons.insert(0, f"header row {header_row}")
+    sections = [c for c, h in headers.items() if header_role(h) == "section" and c != found[0]]
+    layout.section_col = sections[0] if sections else None
+    find_number_col(grid, layout)
+    find_choice_cols(layout)
+    if not layout.choice_cols:
+        find_answer_col(grid, layout)
+        detect_codes(grid, layout)
+    return layout

@@ -1,0 +1,269 @@
+"""Word documents: questions in tables and in numbered, bulleted or plain paragraphs.
+
+Pipeline: ``check_file`` (zip guard) -> ``open_document`` -> ``blocks`` (body paragraphs and tables in
+order, each paragraph with Word's printed number from ``docx_numbering``) -> ``paragraph_questions`` and
+``table_questions`` -> one ``Questionnaire``. Headings become sections.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.document import Document
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from core.errors import CorruptFile, UnsupportedFormat
+from ingest.limits import Limits
+from ingest.model import Location, Question, Questionnaire
+from ingest.readers.docx_numbering import W, Numbering
+from ingest.readers.pdf_tables import Layout, find_layout, inline_choices, read_row
+from ingest.sniff import check_file
+from ingest.text import clean_text, is_noise, is_question_text, normalize_number, split_number
+
+NAME = "docx"
+
+_ANSWER_PREFIX = re.compile(r"^(?:answer|response|reply|vendor response)\s*[:\-]\s*", re.IGNORECASE)
+
+
+def score(head: bytes, filename: str) -> int:
+    """A ZIP whose members include ``word/document.xml``; the name only breaks ties."""
+    if not head.startswith(b"PK\x03\x04"):
+        return 0
+    if b"word/document" in head:
+        return 90
+    if b"xl/workbook" in head or b"ppt/presentation" in head:
+        return 0
+    return 30 if filename.lower().endswith((".docx", ".docm")) else 0
+
+
+@dataclass
+class Block:
+    """A body paragraph with its index among ``document.paragraphs`` and printed number, or a table."""
+
+    paragraph: Paragraph | None = None
+    index: int = -1
+    label: str | None = None
+    table: Table | None = None
+    table_index: int = -1
+
+
+@dataclass
+class Collected:
+    questions: list[Question] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    section: str | None = None
+    tables: list[dict[str, Any]] = field(default_factory=list)
+
+    def set_section(self, title: str) -> None:
+        self.section = title
+        if title not in self.sections:
+            self.sections.append(title)
+
+
+def open_document(path: Path, *, limits: Limits) -> Document:
+    kind = check_file(path, limits=limits, display=path.name)
+    if kind != "docx":
+        raise UnsupportedFormat(
+            f"the content is not a Word document (it looks like {kind})",
+            where=path.name,
+            fix="upload the .docx itself, or save the file as .docx from Word",
+        )
+    try:
+        return docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise CorruptFile(
+            f"the Word document could not be opened ({exc})",
+            where=path.name,
+            fix="open it in Word and save it again as .docx",
+        ) from exc
+
+
+def read(path: Path, *, limits: Limits) -> Questionnaire:
+    document = open_document(path, limits=limits)
+    found = Collected()
+    pending: list[Block] = []
+    for block in blocks(document):
+        if block.table is not None:
+            found.questions.extend(paragraph_questions(pending, found))
+            pending = []
+            found.questions.extend(table_questions(block.table, block.table_index, found))
+        else:
+            pending.append(block)
+    found.questions.extend(paragraph_questions(pending, found))
+    questions = _unique_refs(found.questions)
+    return Questionnaire(
+        source=str(path),
+        reader=NAME,
+        questions=questions,
+        sections=found.sections,
+        detected={"tables": found.tables, "paragraph_questions": sum(q.location.kind == "docx_paragraph" for q in questions)},
+    )
+
+
+def _unique_refs(questions: list[Question]) -> list[Question]:
+    return questions  # refs are built from locations, which are unique by construction
+
+
+def blocks(document: Document) -> Iterator[Block]:
+    """Body paragraphs and tables in document order; numbering counters advance as Word's do."""
+    numbering = Numbering.from_element(_numbering_root(document))
+    p_index = t_index = 0
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            yield Block(table=item, table_index=t_index)
+            t_index += 1
+            continue
+        num = num_pr(item)
+        label = numbering.advance(*num) if num else None
+        yield Block(paragraph=item, index=p_index, label=label)
+        p_index += 1
+
+
+def _numbering_root(document: Document) -> Any | None:
+    try:
+        return document.part.numbering_part.element
+    except (KeyError, NotImplementedError):
+        return None
+
+
+def num_pr(paragraph: Paragraph) -> tuple[str, int] | None:
+    """(numId, ilvl) from the paragraph, else from its style chain; ``None`` when not a list item."""
+    ppr = paragraph._p.pPr
+    candidates = [ppr] if ppr is not None else []
+    style = paragraph.style
+    while style is not None:
+        candidates.append(style.element.pPr)
+        style = style.base_style
+    for node in candidates:
+        numpr = node.find(f"{W}numPr") if node is not None else None
+        if numpr is None:
+            continue
+        num_id = numpr.find(f"{W}numId")
+        ilvl = numpr.find(f"{W}ilvl")
+        value = num_id.get(f"{W}val") if num_id is not None else None
+        if not value or value == "0":
+            return None
+        return value, int(ilvl.get(f"{W}val", "0")) if ilvl is not None else 0
+    return None
+
+
+def heading_level(paragraph: Paragraph) -> int | None:
+    name = (paragraph.style.name if paragraph.style is not None else "") or ""
+    match = re.match(r"^(?:heading|überschrift|titre|título)\s*(\d)", name, re.IGNORECASE)
+    return int(match.group(1)) if match else None
+
+
+def answer_paragraphs(items: list[Block]) -> dict[int, list[Block]]:
+    """For each question paragraph (by position in ``items``), the plain paragraphs that follow it."""
+    answers: dict[int, list[Block]] = {}
+    owner: int | None = None
+    for position, block in enumerate(items):
+        kind = paragraph_kind(block)
+        if kind in {"question", "heading"}:
+            owner = position if kind == "question" else None
+            if owner is not None:
+                answers[owner] = []
+        elif kind == "text" and owner is not None:
+            answers[owner].append(block)
+    return answers
+
+
+def paragraph_kind(block: Block) -> str:
+    """``heading``, ``question``, ``noise`` or ``text`` (possibly an answer)."""
+    assert block.paragraph is not None
+    text = clean_text(block.paragraph.text)
+    if heading_level(block.paragraph) is not None:
+        return "heading" if text else "noise"
+    if not text or is_noise(text):
+        return "noise"
+    numbered = bool(block.label) or split_number(text)[0] is not None
+    if is_question_text(text) and (numbered or block.label == "" or text.endswith("?")):
+        return "question"
+    if numbered and text.endswith(":") and len(text.split()) <= 12:
+        return "question"
+    return "text"
+
+
+def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
+    questions: list[Question] = []
+    answers = answer_paragraphs(items)
+    for position, block in enumerate(items):
+        assert block.paragraph is not None
+        kind = paragraph_kind(block)
+        text = clean_text(block.paragraph.text)
+        if kind == "heading":
+            found.set_section(split_number(text)[1])
+        if kind != "question":
+            continue
+        number, body = _number_and_text(block.label, text)
+        answer_type, choices = inline_choices(body)
+        existing = " ".join(_ANSWER_PREFIX.sub("", clean_text(b.paragraph.text)) for b in answers[position] if b.paragraph)
+        questions.append(
+            Question(
+                ref=f"p{block.index}",
+                number=number,
+                section=found.section,
+                text=body,
+                answer_type=answer_type,
+                choices=choices,
+                location=Location(kind="docx_paragraph", paragraph=block.index),
+                existing_answer=existing.strip() or None,
+            )
+        )
+    return questions
+
+
+def _number_and_text(label: str | None, text: str) -> tuple[str | None, str]:
+    if label:
+        number = normalize_number(label)
+        prefixed, rest = split_number(text)
+        return number or None, rest if prefixed == number else text
+    return split_number(text)
+
+
+def table_grid(table: Table) -> list[list[str | None]]:
+    """Cell texts by grid position; merged cells repeat their text, as Word shows them."""
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def table_questions(table: Table, t_index: int, found: Collected) -> list[Question]:
+    grid = table_grid(table)
+    layout = find_layout(grid)
+    found.tables.append({"table": t_index, "layout": None if layout is None else layout.__dict__})
+    if layout is None:
+        return []
+    questions: list[Question] = []
+    for r in range(layout.header_row + 1, len(grid)):
+        row = read_row(grid[r], layout)
+        if row.kind == "banner":
+            found.set_section(row.text)
+        elif row.kind == "continuation" and questions:
+            last = questions[-1]
+            questions[-1] = Question(**{**last.__dict__, "text": f"{last.text} {row.text}"})
+        elif row.kind == "question":
+            questions.append(_table_question(row.number, row.text, row.answer, r, t_index, layout, found))
+    return questions
+
+
+def _table_question(
+    number: str | None, text: str, answer: str | None, r: int, t_index: int, layout: Layout, found: Collected
+) -> Question:
+    col = layout.answer_col if layout.answer_col is not None else layout.question_col
+    answer_type, choices = inline_choices(text, layout.answer_header)
+    return Question(
+        ref=f"t{t_index}r{r}",
+        number=number,
+        section=found.section,
+        text=text,
+        answer_type=answer_type,
+        choices=choices,
+        location=Location(kind="docx_cell", table=t_index, row=r, col=col),
+        existing_answer=answer if layout.answer_col is not None else None,
+    )

@@ -1,0 +1,159 @@
+"""Table grids -> questions, for PDF tables (pdfplumber) and Word tables (the DOCX reader uses it too).
+
+Pipeline, each step testable alone: ``find_layout`` (header row anywhere, or columns from content) ->
+``read_row`` (banner row, question row, continuation row or noise) -> ``inline_choices``.
+A grid is a list of rows of cell strings (``None`` for an empty or merged-away cell).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.model import AnswerType
+from ingest.text import (
+    answer_type_for,
+    clean_text,
+    is_noise,
+    is_number,
+    is_question_text,
+    looks_like_prompt,
+    normalize_number,
+    split_number,
+)
+
+Grid = Sequence[Sequence[str | None]]
+
+_HEAD_Q = re.compile(
+    r"\b(questions?|requirements?|control (?:question|description|statement)|query|description|"
+    r"pregunta|question posée|exigence|frage)\b",
+    re.IGNORECASE,
+)
+_HEAD_A = re.compile(
+    r"\b(answers?|responses?|reply|yes\s*/\s*no|y\s*/\s*n|comments?|respuesta|réponse|antwort)\b",
+    re.IGNORECASE,
+)
+_HEAD_N = re.compile(
+    r"^(#|no\.?|nr\.?|n°|num(?:ber)?|ids?|ref(?:erence)?\.?|item(?: ?#| no\.?)?|control id|question id|"
+    r"q ?#|s/n|seq)$",
+    re.IGNORECASE,
+)
+_INLINE_CHOICES = re.compile(r"\s*[\(\[]((?:[\w/.]+\s*/\s*)+[\w/.]+)[\)\]]\s*$")
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n(?=[a-z])")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the questions are in a table: ``header_row`` is -1 when columns came from content."""
+
+    header_row: int
+    question_col: int
+    answer_col: int | None
+    number_col: int | None
+    answer_header: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One classified table row."""
+
+    kind: str  # "question", "banner", "continuation" or "skip"
+    number: str | None = None
+    text: str = ""
+    answer: str | None = None
+
+
+def cell(value: str | None) -> str:
+    """Clean text of one cell; a word broken by a hyphen at a narrow column's edge is rejoined."""
+    if not value:
+        return ""
+    return clean_text(_HYPHEN_BREAK.sub("", value))
+
+
+def find_layout(grid: Grid, *, scan_rows: int = 12) -> Layout | None:
+    """Question, answer and number columns from a header row anywhere in the first rows, else content."""
+    for r, row in enumerate(grid[:scan_rows]):
+        texts = [cell(v) for v in row]
+        numbers = [c for c, t in enumerate(texts) if _HEAD_N.match(t)]
+        questions = [c for c, t in enumerate(texts) if _HEAD_Q.search(t) and c not in numbers and len(t) < 60]
+        if not questions:
+            continue
+        q = questions[0]
+        answers = [c for c, t in enumerate(texts) if c != q and c not in numbers and _HEAD_A.search(t)]
+        a = answers[0] if answers else (q + 1 if q + 1 < len(texts) else None)
+        n = next((c for c in numbers if c < q), numbers[0] if numbers else None)
+        return Layout(r, q, a, n, texts[a] if a is not None else "")
+    return layout_from_content(grid)
+
+
+def layout_from_content(grid: Grid) -> Layout | None:
+    """No header: the question column holds the most question-like texts, numbers sit left of it."""
+    width = max((len(r) for r in grid), default=0)
+    if width == 0:
+        return None
+    counts = [sum(1 for row in grid if c < len(row) and is_question_text(cell(row[c]))) for c in range(width)]
+    q = max(range(width), key=lambda c: counts[c])
+    if counts[q] == 0:
+        return None
+    n = None
+    for c in range(q):
+        values = [cell(row[c]) for row in grid if c < len(row) and cell(row[c])]
+        if values and sum(is_number(v) for v in values) >= 0.6 * len(values):
+            n = c
+    a = q + 1 if q + 1 < width else None
+    return Layout(-1, q, a, n)
+
+
+def _at(row: Sequence[str | None], col: int | None) -> str:
+    return cell(row[col]) if col is not None and col < len(row) else ""
+
+
+def _is_banner(filled: list[str], texts: list[str], question: str) -> bool:
+    """A section row: one text, merged across the row or outside the question column, not a question."""
+    if len(set(filled)) != 1:
+        return False
+    only = filled[0]
+    merged = len(filled) == len(texts) > 1
+    if not merged and (len(filled) != 1 or question == only):
+        return False
+    return not is_question_text(only) and not is_noise(only)
+
+
+def read_row(row: Sequence[str | None], layout: Layout) -> Row:
+    """Classify one row below the header."""
+    texts = [cell(v) for v in row]
+    filled = [t for t in texts if t]
+    if not filled:
+        return Row("skip")
+    question = _at(row, layout.question_col)
+    number_cell = _at(row, layout.number_col)
+    if _is_banner(filled, texts, question):
+        return Row("banner", text=split_number(filled[0])[1])
+    if not question or is_noise(question):
+        return Row("skip")
+    if not number_cell and question[:1].islower() and layout.number_col is not None:
+        return Row("continuation", text=question)
+    ok = looks_like_prompt(question) if layout.header_row >= 0 else is_question_text(question)
+    if not ok:
+        return Row("skip")
+    number = normalize_number(number_cell) if number_cell else None
+    prefixed, text = split_number(question)
+    if number is None:
+        number = prefixed
+    elif prefixed == number:
+        question = text
+    answer = _at(row, layout.answer_col) if layout.answer_col != layout.question_col else ""
+    answer_text = answer if answer and not is_noise(answer) else None
+    return Row("question", number=number, text=question if number_cell else text, answer=answer_text)
+
+
+def inline_choices(text: str, header: str = "") -> tuple[AnswerType, tuple[str, ...]]:
+    """``"Do you ...? (Yes/No/N/A)"`` -> ``("yes_no", ("Yes", "No", "N/A"))``; else from the header."""
+    match = _INLINE_CHOICES.search(text)
+    if match:
+        raw = match.group(1)
+        parts = tuple(p.strip() for p in re.split(r"\s*/\s*(?![Aa]\b)", raw) if p.strip())
+        if len(parts) >= 2 and answer_type_for(parts) == "yes_no":
+            return "yes_no", parts
+    return answer_type_for((), header), ()

@@ -1,0 +1,179 @@
+"""Look at a file before any reader does: empty, too big, wrong type, encrypted, or an archive bomb.
+
+Pipeline: ``read_head`` -> ``content_kind`` (magic bytes) -> ``check_cfb`` / ``check_zip`` -> the
+extension check. Everything here reads the central directory or a few bytes; nothing is decompressed
+except to count rows of a worksheet (``count_rows``, which stops at the limit).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from core.errors import CorruptFile, EncryptedFile, LimitExceeded, UnsupportedFormat
+from ingest.limits import Limits
+
+HEAD_BYTES = 65_536
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PDF_MAGIC = b"%PDF-"
+_EXTENSION_KIND = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".docx": "docx",
+    ".docm": "docx",
+    ".pdf": "pdf",
+}
+_KIND_LABEL = {"xlsx": "an Excel workbook", "docx": "a Word document", "pdf": "a PDF document"}
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def read_head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def content_kind(head: bytes) -> str:
+    """``zip``, ``cfb``, ``pdf``, ``html``, ``binary`` or ``text``, from magic bytes only."""
+    if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+        return "zip"
+    if head.startswith(CFB_MAGIC):
+        return "cfb"
+    if PDF_MAGIC in head[:1024]:
+        return "pdf"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if b"\x00" in head[:8192] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    return "text"
+
+
+def ooxml_kind(names: list[str]) -> str | None:
+    """``xlsx`` or ``docx`` from an OOXML package's member names, ``None`` for any other zip."""
+    if "[Content_Types].xml" not in names:
+        return None
+    if any(n.startswith("xl/workbook") for n in names):
+        return "xlsx"
+    if any(n.startswith("word/document") for n in names):
+        return "docx"
+    return "ooxml"
+
+
+def check_file(path: Path, *, limits: Limits, display: str) -> str:
+    """Raise on files no reader should see; return the content kind (``xlsx``, ``pdf``, ``text`` ...)."""
+    size = path.stat().st_size
+    if size == 0:
+        raise UnsupportedFormat("the file is empty", where=display, fix="upload the file again; it has 0 bytes")
+    if size > limits.max_file_bytes:
+        raise LimitExceeded(
+            f"the file is {size:,} bytes, over the limit of {limits.max_file_bytes:,}",
+            where=display,
+            fix="split the questionnaire into smaller files or raise TRUSTDESK_MAX_FILE_BYTES",
+        )
+    head = read_head(path)
+    kind = content_kind(head)
+    if kind == "cfb":
+        check_cfb(head, display=display)
+    if kind == "zip":
+        kind = check_zip(path, limits=limits, display=display)
+    check_extension(kind, display=display)
+    return kind
+
+
+def check_cfb(head: bytes, *, display: str) -> None:
+    """An OLE2 container is either a password-protected OOXML file or a legacy .xls/.doc."""
+    utf16 = head.decode("utf-16-le", errors="ignore")
+    if "EncryptionInfo" in utf16 or "EncryptedPackage" in utf16:
+        raise EncryptedFile(
+            "the file is password-protected (an encrypted Office package)",
+            where=display,
+            fix="open it in Excel or Word, remove the password (File > Info > Protect) and save it again",
+        )
+    raise UnsupportedFormat(
+        "this is a legacy Office file (.xls or .doc) or a password-protected one",
+        where=display,
+        fix="open it in Excel or Word and save it as .xlsx or .docx without a password",
+    )
+
+
+def check_zip(path: Path, *, limits: Limits, display: str) -> str:
+    """Check entry count, declared sizes and compression ratio from the central directory."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CorruptFile(
+            f"the archive is damaged or truncated ({exc})",
+            where=display,
+            fix="download or export the file again; if it came by e-mail, ask the sender to re-send it",
+        ) from exc
+    if len(infos) > limits.max_archive_entries:
+        raise LimitExceeded(
+            f"the archive holds {len(infos):,} entries, over the limit of {limits.max_archive_entries:,}",
+            where=display,
+            fix="this is not an ordinary Office file; re-save it from Excel or Word",
+        )
+    check_sizes(infos, limits=limits, display=display)
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise EncryptedFile("the archive is encrypted", where=display, fix="save it again without a password")
+    kind = ooxml_kind([info.filename for info in infos])
+    if kind is None:
+        raise UnsupportedFormat(
+            "the file is a ZIP archive, not an Office document",
+            where=display,
+            fix="upload the .xlsx, .docx or .pdf itself, not an archive containing it",
+        )
+    return kind
+
+
+def check_sizes(infos: list[zipfile.ZipInfo], *, limits: Limits, display: str) -> None:
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1_000_000 and ratio > limits.max_compression_ratio:
+            raise LimitExceeded(
+                f"member {info.filename} expands {ratio:,.0f}-fold, over the limit of "
+                f"{limits.max_compression_ratio:,.0f} (a zip bomb?)",
+                where=display,
+                fix="re-save the file from Excel or Word; if it is genuine, raise TRUSTDESK_MAX_COMPRESSION_RATIO",
+            )
+    if total > limits.max_uncompressed_bytes:
+        raise LimitExceeded(
+            f"the archive expands to {total:,} bytes, over the limit of {limits.max_uncompressed_bytes:,}",
+            where=display,
+            fix="split the questionnaire into smaller files or raise TRUSTDESK_MAX_UNCOMPRESSED_BYTES",
+        )
+
+
+def check_extension(kind: str, *, display: str) -> None:
+    """Wrong type behind a familiar extension (a PDF named .xlsx, HTML named .pdf) is refused."""
+    suffix = Path(display.split("!")[0]).suffix.lower()
+    expected = _EXTENSION_KIND.get(suffix)
+    if expected is None or expected == kind:
+        return
+    actual = _KIND_LABEL.get(kind, "not " + _KIND_LABEL[expected])
+    if kind in ("html", "binary", "text", "ooxml"):
+        actual = f"not {_KIND_LABEL[expected]} ({kind} content)"
+    raise UnsupportedFormat(
+        f"the name says {suffix} but the content is {actual}",
+        where=display,
+        fix=f"upload the original {suffix} file, or rename the file to match what it really is",
+    )
+
+
+def count_rows(zf: zipfile.ZipFile, member: str, *, stop_after: int) -> int:
+    """Count ``<row>`` elements of a worksheet by streaming it; stop once ``stop_after`` is passed."""
+    count, tail = 0, b""
+    with zf.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            count += len(_ROW_TAG.findall(data))
+            tail = data[-16:]
+            count -= len(_ROW_TAG.findall(tail))
+            if count > stop_after:
+                return count
+    return count + len(_ROW_TAG.findall(tail))

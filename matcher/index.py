@@ -1,0 +1,160 @@
+"""Build the index: normalise and expand every phrasing of every entry, then weigh with TF-IDF.
+
+One *row* per phrasing (the question and each alternate), so an approved rewording becomes a row of
+its own; the answer text is a second, lower-weight field per entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from core.errors import ValidationError
+from matcher.normalise import normalise_tokens
+from matcher.thesaurus import Expansion, Thesaurus, load_default_thesaurus
+from matcher.types import BankItem
+from matcher.vectors import CHAR, STOP_WORDS, WORD, Vectors
+
+IntArray = npt.NDArray[np.int32]
+
+
+def content_hash(items: Sequence[BankItem]) -> str:
+    """SHA-256 over every field of every item, in order: any edit gives a new hash."""
+    digest = hashlib.sha256()
+    for item in items:
+        record = [
+            item.key,
+            item.question,
+            list(item.alternates),
+            item.answer,
+            item.short_answer,
+            item.category,
+            list(item.controls),
+        ]
+        digest.update(json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def control_id(control: str) -> str:
+    """``"NIST-CSF-2.0:PR.AA-01"`` -> ``"pr.aa-01"`` (what a questionnaire would cite)."""
+    return control.rsplit(":", 1)[-1].strip().lower()
+
+
+def content_words(tokens: Sequence[str]) -> str:
+    """The words that carry meaning, for fuzzy comparison."""
+    return " ".join(tok for tok in tokens if tok not in STOP_WORDS)
+
+
+@dataclass
+class MatchIndex:
+    """A built, immutable index; rebuild it whenever ``content_hash`` differs from the bank's."""
+
+    FORMAT_VERSION: ClassVar[int] = 1
+
+    content_hash: str
+    keys: tuple[str, ...]
+    short_answers: tuple[str | None, ...]
+    controls: tuple[tuple[str, ...], ...]
+    thesaurus: Thesaurus
+    row_entry: IntArray
+    row_fuzzy: tuple[str, ...]
+    row_concepts: tuple[frozenset[str], ...]
+    word: Vectors
+    char: Vectors
+    word_rows: sparse.csr_matrix
+    word_answers: sparse.csr_matrix
+    char_rows: sparse.csr_matrix
+    known_words: frozenset[str] = field(init=False, repr=False)
+    control_entries: dict[str, tuple[int, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.known_words = frozenset(term for term in self.word.vocabulary if " " not in term)
+        by_control: dict[str, list[int]] = {}
+        for entry, controls in enumerate(self.controls):
+            for control in controls:
+                by_control.setdefault(control_id(control), []).append(entry)
+                by_control.setdefault(control.strip().lower(), []).append(entry)
+        self.control_entries = {cid: tuple(dict.fromkeys(e)) for cid, e in by_control.items()}
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Every phrasing of every entry, normalised and expanded."""
+
+    entry: list[int]
+    expansions: list[Expansion]
+    word_texts: list[str]
+    char_texts: list[str]
+
+
+def _check_items(items: Sequence[BankItem]) -> None:
+    seen: set[str] = set()
+    for position, item in enumerate(items):
+        if not item.key:
+            raise ValidationError(
+                "bank item has an empty key", where=f"item {position}", fix="give every entry a key"
+            )
+        if item.key in seen:
+            raise ValidationError(
+                f"duplicate key {item.key!r}", where=f"item {position}", fix="keys must be unique"
+            )
+        seen.add(item.key)
+
+
+def _phrasings(item: BankItem) -> list[str]:
+    return [text for text in (item.question, *item.alternates) if text.strip()] or [item.key]
+
+
+def _expand_rows(items: Sequence[BankItem], thesaurus: Thesaurus) -> _Rows:
+    rows = _Rows([], [], [], [])
+    for number, item in enumerate(items):
+        category = " ".join(normalise_tokens(item.category))
+        for phrasing in _phrasings(item):
+            tokens = normalise_tokens(phrasing)
+            expansion = thesaurus.expand(tokens)
+            rows.entry.append(number)
+            rows.expansions.append(expansion)
+            rows.word_texts.append(f"{expansion.text} {category}")
+            rows.char_texts.append(" ".join(tokens))
+    return rows
+
+
+def _expand_answers(items: Sequence[BankItem], thesaurus: Thesaurus) -> list[str]:
+    return [thesaurus.expand(normalise_tokens(item.answer)).text for item in items]
+
+
+def build_index(items: Sequence[BankItem], *, thesaurus: Thesaurus | None = None) -> MatchIndex:
+    """Normalise, expand and weigh every entry; an empty bank gives an index that matches nothing."""
+    _check_items(items)
+    thesaurus = thesaurus if thesaurus is not None else load_default_thesaurus()
+    rows = _expand_rows(items, thesaurus)
+    answers = _expand_answers(items, thesaurus)
+    word, word_all = Vectors.fit(WORD, rows.word_texts + answers)
+    char, char_rows = Vectors.fit(CHAR, rows.char_texts)
+    n_rows = len(rows.word_texts)
+    return MatchIndex(
+        content_hash=content_hash(items),
+        keys=tuple(item.key for item in items),
+        short_answers=tuple(item.short_answer or None for item in items),
+        controls=tuple(tuple(item.controls) for item in items),
+        thesaurus=thesaurus,
+        row_entry=np.asarray(rows.entry, dtype=np.int32),
+        row_fuzzy=tuple(content_words(exp.tokens[: len(exp.tokens) - len(exp.concepts)]) for exp in rows.expansions),
+        row_concepts=tuple(exp.concepts for exp in rows.expansions),
+        word=word,
+        char=char,
+        word_rows=sparse.csr_matrix(word_all[:n_rows]),
+        word_answers=sparse.csr_matrix(word_all[n_rows:]),
+        char_rows=char_rows,
+    )

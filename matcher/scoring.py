@@ -1,0 +1,146 @@
+"""Steps 3-6: TF-IDF candidates (sparse top-k), per-candidate signals, fusion, bands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz
+from scipy import sparse
+
+from matcher.index import MatchIndex
+from matcher.query import PreparedQuery
+from matcher.vectors import rowwise_dot
+
+ROW_CANDIDATES = 40
+ANSWER_CANDIDATES = 10
+CHUNK = 256
+
+# Weights of the fused score (they sum to 1, so the score stays in [0, 1] before adjustments).
+WEIGHTS = {"tfidf_word": 0.30, "tfidf_char": 0.15, "fuzzy": 0.15, "concepts": 0.25, "answer": 0.15}
+CONTROL_BONUS = 0.10
+NUMBER_BONUS = 0.05
+TYPE_BONUS = 0.03
+
+
+def _top_columns(matrix: sparse.csr_matrix, k: int) -> list[npt.NDArray[np.int32]]:
+    """For each row of a sparse score matrix, the columns of its k largest entries."""
+    tops: list[npt.NDArray[np.int32]] = []
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        data, cols = matrix.data[start:end], matrix.indices[start:end]
+        if len(data) > k:
+            keep = np.argpartition(-data, k - 1)[:k]
+            data, cols = data[keep], cols[keep]
+        tops.append(cols.astype(np.int32))
+    return tops
+
+
+def retrieve(index: MatchIndex, query_words: sparse.csr_matrix) -> list[npt.NDArray[np.int32]]:
+    """Candidate entries per query: best rows by word TF-IDF plus best answers, chunk by chunk."""
+    candidates: list[npt.NDArray[np.int32]] = []
+    rows_t = index.word_rows.T.tocsr()
+    answers_t = index.word_answers.T.tocsr()
+    for start in range(0, query_words.shape[0], CHUNK):
+        chunk = query_words[start : start + CHUNK]
+        by_row = _top_columns(sparse.csr_matrix(chunk @ rows_t), ROW_CANDIDATES)
+        by_answer = _top_columns(sparse.csr_matrix(chunk @ answers_t), ANSWER_CANDIDATES)
+        for rows, answers in zip(by_row, by_answer, strict=True):
+            entries = np.concatenate([index.row_entry[rows], answers])
+            candidates.append(np.unique(entries).astype(np.int32))
+    return candidates
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Flat arrays of (query, entry, row) triples to score in one vectorised pass."""
+
+    query: npt.NDArray[np.intp]
+    entry: npt.NDArray[np.intp]
+    row: npt.NDArray[np.intp]
+
+
+def candidate_pairs(index: MatchIndex, candidates: Sequence[npt.NDArray[np.int32]]) -> Pairs:
+    entry_rows = index.entry_rows
+    queries: list[int] = []
+    entries: list[int] = []
+    rows: list[int] = []
+    for query, found in enumerate(candidates):
+        for entry in found.tolist():
+            for row in entry_rows[entry]:
+                queries.append(query)
+                entries.append(entry)
+                rows.append(row)
+    return Pairs(np.asarray(queries, np.intp), np.asarray(entries, np.intp), np.asarray(rows, np.intp))
+
+
+def _dice(left: frozenset[str], right: frozenset[str]) -> float:
+    if not left and not right:
+        return 0.0
+    return 2.0 * len(left & right) / (len(left) + len(right))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Per (query, entry, row) triple: the parts of the score."""
+
+    word: npt.NDArray[np.float32]
+    char: npt.NDArray[np.float32]
+    answer: npt.NDArray[np.float32]
+    fuzzy: npt.NDArray[np.float32]
+    concepts: npt.NDArray[np.float32]
+
+
+def compute_signals(
+    index: MatchIndex,
+    prepared: Sequence[PreparedQuery],
+    pairs: Pairs,
+    vectors: tuple[sparse.csr_matrix, sparse.csr_matrix],
+) -> Signals:
+    query_words, query_chars = vectors
+    fuzzy = np.fromiter(
+        (
+            fuzz.token_sort_ratio(prepared[q].fuzzy_text, index.row_fuzzy[r]) / 100.0
+            for q, r in zip(pairs.query.tolist(), pairs.row.tolist(), strict=True)
+        ),
+        dtype=np.float32,
+        count=len(pairs.row),
+    )
+    concepts = np.fromiter(
+        (
+            _dice(prepared[q].expansion.concepts, index.row_concepts[r])
+            for q, r in zip(pairs.query.tolist(), pairs.row.tolist(), strict=True)
+        ),
+        dtype=np.float32,
+        count=len(pairs.row),
+    )
+    return Signals(
+        word=rowwise_dot(query_words, index.word_rows, pairs.query, pairs.row),
+        char=rowwise_dot(query_chars, index.char_rows, pairs.query, pairs.row),
+        answer=rowwise_dot(query_words, index.word_answers, pairs.query, pairs.entry),
+        fuzzy=fuzzy,
+        concepts=concepts,
+    )
+
+
+def fuse(signals: Signals) -> npt.NDArray[np.float32]:
+    """The weighted sum of the similarity parts, in [0, 1]."""
+    return np.asarray(
+        WEIGHTS["tfidf_word"] * signals.word
+        + WEIGHTS["tfidf_char"] * signals.char
+        + WEIGHTS["fuzzy"] * signals.fuzzy
+        + WEIGHTS["concepts"] * signals.concepts
+        + WEIGHTS["answer"] * signals.answer,
+        dtype=np.float32,
+    )
+
+
+def type_adjustment(answer_type: str | None, short_answer: str | None) -> float:
+    """A yes/no question prefers entries with a short answer; a free-text one prefers the others."""
+    if answer_type == "yes_no":
+        return TYPE_BONUS if short_answer else -TYPE_BONUS
+    if answer_type in ("text", "number", "date") and short_answer:
+        return -TYPE_BONUS / 2
+    return 0.0

@@ -1,0 +1,126 @@
+"""Step 2: expand normalised text with a security thesaurus.
+
+A family is a set of terms that mean the same thing ("mfa", "2fa", "two factor" ...). Wherever a term
+occurs, the family's concept token (``th_mfa``) is appended, so "2FA" and "multi-factor
+authentication" share a token that TF-IDF can weigh. The default families live in
+``thesaurus.json`` beside this module; an organisation adds its own with :meth:`Thesaurus.extended`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+
+from core.errors import ValidationError
+from matcher.normalise import normalise_tokens
+
+CONCEPT_PREFIX = "th_"
+_FAMILY_NAME = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The result of expanding one text: its tokens plus concept tokens, and what matched."""
+
+    tokens: tuple[str, ...]
+    concepts: frozenset[str]
+    terms: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+
+def family_name(raw: str) -> str:
+    """``"Two-Factor Auth"`` -> ``"two_factor_auth"``; refuses names with no letters or digits."""
+    name = _FAMILY_NAME.sub("_", raw.lower()).strip("_")
+    if not name:
+        raise ValidationError(
+            f"thesaurus family name {raw!r} has no letters or digits",
+            where="thesaurus",
+            fix="name each family with a word such as 'mfa'",
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    """Families of equivalent terms, looked up by word n-grams."""
+
+    families: Mapping[str, tuple[str, ...]]
+    _lookup: dict[tuple[str, ...], frozenset[str]] = field(init=False, repr=False, compare=False)
+    _longest: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lookup: dict[tuple[str, ...], set[str]] = {}
+        for name, terms in self.families.items():
+            for term in terms:
+                phrase = tuple(normalise_tokens(term))
+                if phrase:
+                    lookup.setdefault(phrase, set()).add(name)
+        object.__setattr__(self, "_lookup", {k: frozenset(v) for k, v in lookup.items()})
+        object.__setattr__(self, "_longest", max((len(k) for k in lookup), default=1))
+
+    @property
+    def single_words(self) -> frozenset[str]:
+        """Every one-word term, so typo correction leaves acronyms such as ``2fa`` alone."""
+        return frozenset(phrase[0] for phrase in self._lookup if len(phrase) == 1)
+
+    def extended(self, extra: Mapping[str, Sequence[str]]) -> Thesaurus:
+        """A new thesaurus with an organisation's terms added to existing or new families."""
+        merged = {name: list(terms) for name, terms in self.families.items()}
+        for raw_name, terms in extra.items():
+            if isinstance(terms, str):
+                raise ValidationError(
+                    f"thesaurus family {raw_name!r} maps to a string, not a list of terms",
+                    where="thesaurus extension",
+                    fix=f'write {{"{raw_name}": ["{terms}"]}}',
+                )
+            name = family_name(raw_name)
+            merged.setdefault(name, [raw_name]).extend(terms)
+        return Thesaurus({name: tuple(dict.fromkeys(terms)) for name, terms in merged.items()})
+
+    def find(self, tokens: Sequence[str]) -> list[tuple[str, frozenset[str]]]:
+        """Every (term, families) found in ``tokens``, longest phrase first at each position."""
+        found: list[tuple[str, frozenset[str]]] = []
+        for start in range(len(tokens)):
+            for size in range(min(self._longest, len(tokens) - start), 0, -1):
+                phrase = tuple(tokens[start : start + size])
+                families = self._lookup.get(phrase)
+                if families:
+                    found.append((" ".join(phrase), families))
+                    break
+        return found
+
+    def expand(self, tokens: Sequence[str]) -> Expansion:
+        """Append one concept token per family found, in first-seen order."""
+        found = self.find(tokens)
+        concepts: dict[str, None] = {}
+        for _term, families in found:
+            for name in sorted(families):
+                concepts[name] = None
+        concept_tokens = tuple(CONCEPT_PREFIX + name for name in concepts)
+        terms = tuple(dict.fromkeys(term for term, _ in found))
+        return Expansion(tuple(tokens) + concept_tokens, frozenset(concepts), terms)
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {name: list(terms) for name, terms in sorted(self.families.items())}
+
+
+def thesaurus_from_json(data: Mapping[str, object]) -> Thesaurus:
+    """Build from ``{"families": {name: [terms]}}`` (the layout of ``thesaurus.json``)."""
+    families = data.get("families")
+    if not isinstance(families, Mapping):
+        raise ValidationError(
+            "thesaurus data has no 'families' object", where="thesaurus", fix='use {"families": {...}}'
+        )
+    return Thesaurus({}).extended({str(k): [str(t) for t in v] for k, v in families.items()})
+
+
+def load_default_thesaurus() -> Thesaurus:
+    """The thesaurus shipped with Trustdesk (``matcher/thesaurus.json``)."""
+    raw = resources.files("matcher").joinpath("thesaurus.json").read_text(encoding="utf-8")
+    return thesaurus_from_json(json.loads(raw))

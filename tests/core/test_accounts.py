@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from click.testing import CliRunner
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from core import accounts
+from core.models import AuditEvent, Role, User
+from tests.helpers import PASSWORD, cli, make_org, make_user
+
+
+def test_org_and_user_creation_from_the_cli_hashes_the_password_with_argon2(
+    runner: CliRunner, session: Session
+) -> None:
+    make_org(runner, "acme", "Acme Corp")
+    make_user(runner, "Vciso@Acme.example", "acme", "approver")
+    user = session.exec(select(User)).one()
+    assert user.email == "vciso@acme.example"
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+    assert accounts.authenticate(session, email="vciso@acme.example", password=PASSWORD) is not None
+    assert accounts.authenticate(session, email="vciso@acme.example", password="wrong password!") is None
+    org = accounts.require_org(session, slug="acme")
+    assert accounts.role_in(session, user_id=user.id or 0, org_id=org.id or 0) is Role.approver
+
+
+def test_a_user_can_hold_different_roles_in_different_organisations(runner: CliRunner, session: Session) -> None:
+    make_org(runner, "acme")
+    make_org(runner, "globex")
+    make_user(runner, "pat@msp.example", "acme", "approver")
+    result = cli(runner, "user", "create", "pat@msp.example", "--org", "globex", "--role", "viewer")
+    assert result.exit_code == 0, result.output
+    user = accounts.get_user(session, email="pat@msp.example")
+    assert user is not None and user.id is not None
+    roles = {org.slug: role for org, role in accounts.memberships(session, user_id=user.id)}
+    assert roles == {"acme": Role.approver, "globex": Role.viewer}
+
+
+def test_the_audit_log_records_who_did_what_to_which_record(runner: CliRunner, session: Session) -> None:
+    make_org(runner, "acme")
+    make_user(runner, "am@acme.example", "acme", "account_manager")
+    actions = [(e.action, e.target_id) for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions == [
+        ("org.create", "acme"),
+        ("user.create", "am@acme.example"),
+        ("membership.set", "am@acme.example"),
+    ]
+
+
+def test_bad_user_input_is_refused_with_a_fix(runner: CliRunner, engine: Engine) -> None:
+    make_org(runner, "acme")
+    short = cli(runner, "user", "create", "a@acme.example", "--org", "acme", "--role", "viewer",
+                "--password-stdin", input="short\n")
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
+    missing = cli(runner, "user", "create", "a@acme.example", "--org", "nope", "--role", "viewer",
+                  "--password-stdin", input=PASSWORD + "\n")
+    assert missing.exit_code == 1 and "organisation 'nope' does not exist" in missing.output
+    bad_slug = cli(runner, "org", "create", "Bad Slug!", "--name", "x")
+    assert bad_slug.exit_code == 1 and "Fix:" in bad_slug.output
+    dup = cli(runner, "org", "create", "acme", "--name", "again")
+    assert dup.exit_code == 1 and "already exists" in dup.output

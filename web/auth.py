@@ -1,0 +1,146 @@
+"""Login, logout and role checks.
+
+A session cookie names the user and their ``session_epoch``; logout bumps the epoch, so every cookie
+issued before stops working (server-side revocation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlmodel import select
+from werkzeug.wrappers import Response
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired
+
+from core import accounts, audit
+from core.models import ROLE_ABILITIES, Organisation, Role, User
+from web import db
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in."
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class SessionUser(UserMixin):
+    def __init__(self, user: User) -> None:
+        assert user.id is not None
+        self.user_id = user.id
+        self.email = user.email
+        self.epoch = user.session_epoch
+
+    def get_id(self) -> str:
+        return f"{self.user_id}:{self.epoch}"
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.teardown_appcontext(db.close_session)
+
+
+@login_manager.user_loader
+def _load_user(token: str) -> SessionUser | None:
+    user_id, _, epoch = token.partition(":")
+    if not user_id.isdigit() or not epoch.isdigit():
+        return None
+    user = db.session().get(User, int(user_id))
+    if user is None or not user.is_active or user.session_epoch != int(epoch):
+        return None
+    return SessionUser(user)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+def _safe_next(target: str | None) -> str:
+    if not target:
+        return url_for("orgs.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("orgs.home")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session(), email=form.email.data, password=form.password.data)
+        if user is None:
+            flash("Wrong e-mail or password.", "error")
+            return render_template("login.html", form=form), 401  # type: ignore[return-value]
+        session.clear()  # no session fixation: a fresh session on login
+        login_user(SessionUser(user))
+        with db.writing() as s:
+            audit.record(
+                s,
+                actor=user.email,
+                actor_id=user.id,
+                action="auth.login",
+                target_type="user",
+                target_id=user.email,
+            )
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    with db.writing() as s:
+        user = s.get(User, current_user.user_id)
+        if user is not None:
+            user.session_epoch += 1
+            s.add(user)
+            audit.record(
+                s,
+                actor=user.email,
+                actor_id=user.id,
+                action="auth.logout",
+                target_type="user",
+                target_id=user.email,
+            )
+    logout_user()
+    session.clear()
+    flash("Logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def org_required(ability: str | None = None) -> Callable[[F], F]:
+    """Load ``<slug>`` into ``g.org`` and ``g.role``; 404 if the user is not a member, 403 if the role
+    lacks ``ability``."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, slug: str, **kwargs: Any) -> Any:
+            s = db.session()
+            org = s.exec(select(Organisation).where(Organisation.slug == slug)).first()
+            role = (
+                accounts.role_in(s, user_id=current_user.user_id, org_id=org.id) if org and org.id else None
+            )
+            if org is None or role is None:
+                abort(404)
+            if ability and ability not in ROLE_ABILITIES[role]:
+                abort(403)
+            g.org, g.role = org, role
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def can(ability: str) -> bool:
+    role: Role | None = g.get("role")
+    return role is not None and ability in ROLE_ABILITIES[role]
