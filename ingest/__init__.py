@@ -1,9 +1,9 @@
 """Files -> :class:`~ingest.model.Questionnaire`, and answers back into a copy of the file.
 
-    parse(path)   size, emptiness, type and archive-bomb checks (``sniff``) -> reader chosen by
-                  content (``registry``) -> Questionnaire
-    fill(src, questions, answers, out)   the writer of the reader that parsed ``src``
-    detect(path)  the name of the reader that would parse ``path``
+parse(path)   size, emptiness, type and archive-bomb checks (``sniff``) -> reader chosen by
+              content (``registry``) -> Questionnaire
+fill(src, questions, answers, out)   the writer of the reader that parsed ``src``
+detect(path)  the name of the reader that would parse ``path``
 """
 
 from __future__ import annotations

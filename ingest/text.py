@@ -43,7 +43,9 @@ _NOISE = re.compile(
     r"please (?:complete|fill|answer|return|read|use|select|enter) (?:the|this|all|each|in|your)\b)",
     re.IGNORECASE,
 )
-_PLACEHOLDER = re.compile(r"^(?:<[^>]*>|\[[^\]]*\]|-+|_+|\.+|n/?a\?|tbd|todo|enter (?:text|answer) here)$", re.I)
+_PLACEHOLDER = re.compile(
+    r"^(?:<[^>]*>|\[[^\]]*\]|-+|_+|\.+|n/?a\?|tbd|todo|enter (?:text|answer) here)$", re.I
+)
 
 YES = ("yes", "y", "true", "si", "sí", "oui", "ja", "sim")
 NO = ("no", "n", "false", "non", "nein", "não", "nao")
@@ -80,7 +82,9 @@ def split_number(text: str) -> tuple[str | None, str]:
     if not match:
         return None, text
     number, rest = normalize_number(match["num"]), match["rest"].strip()
-    if not rest or not (any(ch.isdigit() for ch in number) or "-" in number or match.group(0)[len(match["num"])] in ".)"):
+    if not rest or not (
+        any(ch.isdigit() for ch in number) or "-" in number or match.group(0)[len(match["num"])] in ".)"
+    ):
         return None, text  # "Do you..." must not lose "Do"; a bare word is not a number
     if number.isalpha() and len(number) > 1 and number.lower().strip("ivxlc"):
         return None, text

@@ -18,6 +18,7 @@ from scipy import sparse
 
 from core.errors import ValidationError
 from matcher.normalise import normalise_tokens
+from matcher.stem import stem_tokens
 from matcher.thesaurus import Expansion, Thesaurus, load_default_thesaurus
 from matcher.types import BankItem
 from matcher.vectors import CHAR, STOP_WORDS, WORD, Vectors
@@ -53,6 +54,23 @@ def content_words(tokens: Sequence[str]) -> str:
     return " ".join(tok for tok in tokens if tok not in STOP_WORDS)
 
 
+ANSWER_TERM_WEIGHT = 0.5
+
+
+def entry_term_weights(
+    row_entry: IntArray, word_rows: sparse.csr_matrix, word_answers: sparse.csr_matrix
+) -> sparse.csr_matrix:
+    """Entries x terms: 1 where a phrasing of the entry has the term, else 0.5 where its answer has it."""
+    n_entries, n_rows = word_answers.shape[0], word_rows.shape[0]
+    owner = sparse.csr_matrix(
+        (np.ones(n_rows, dtype=np.float32), (row_entry, np.arange(n_rows))), shape=(n_entries, n_rows)
+    )
+    in_rows = sparse.csr_matrix(owner @ (word_rows > 0).astype(np.float32))
+    in_rows.data[:] = 1.0
+    in_answer = (word_answers > 0).astype(np.float32) * ANSWER_TERM_WEIGHT
+    return sparse.csr_matrix(in_rows.maximum(in_answer))
+
+
 @dataclass
 class MatchIndex:
     """A built, immutable index; rebuild it whenever ``content_hash`` differs from the bank's."""
@@ -74,8 +92,15 @@ class MatchIndex:
     char_rows: sparse.csr_matrix
     known_words: frozenset[str] = field(init=False, repr=False)
     control_entries: dict[str, tuple[int, ...]] = field(init=False, repr=False)
+    entry_rows: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
+    entry_terms: sparse.csr_matrix = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        rows: list[list[int]] = [[] for _ in self.keys]
+        for row, entry in enumerate(self.row_entry.tolist()):
+            rows[entry].append(row)
+        self.entry_rows = tuple(tuple(r) for r in rows)
+        self.entry_terms = entry_term_weights(self.row_entry, self.word_rows, self.word_answers)
         self.known_words = frozenset(term for term in self.word.vocabulary if " " not in term)
         by_control: dict[str, list[int]] = {}
         for entry, controls in enumerate(self.controls):
@@ -122,7 +147,7 @@ def _expand_rows(items: Sequence[BankItem], thesaurus: Thesaurus) -> _Rows:
         category = " ".join(normalise_tokens(item.category))
         for phrasing in _phrasings(item):
             tokens = normalise_tokens(phrasing)
-            expansion = thesaurus.expand(tokens)
+            expansion = thesaurus.expand(stem_tokens(tokens))
             rows.entry.append(number)
             rows.expansions.append(expansion)
             rows.word_texts.append(f"{expansion.text} {category}")
@@ -131,7 +156,7 @@ def _expand_rows(items: Sequence[BankItem], thesaurus: Thesaurus) -> _Rows:
 
 
 def _expand_answers(items: Sequence[BankItem], thesaurus: Thesaurus) -> list[str]:
-    return [thesaurus.expand(normalise_tokens(item.answer)).text for item in items]
+    return [thesaurus.expand(stem_tokens(normalise_tokens(item.answer))).text for item in items]
 
 
 def build_index(items: Sequence[BankItem], *, thesaurus: Thesaurus | None = None) -> MatchIndex:

@@ -24,6 +24,16 @@ _NUMBERING = re.compile(
 _AMPERSAND_ACRONYM = re.compile(r"\b([a-z])\s*&\s*([a-z])\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
+# Questionnaire filler: it carries no topic and only slows the sparse product down.
+STOP_WORDS = frozenset(
+    "a an the and or nor of to in on at for from by with as is are was were be been being do does did"
+    " done you your yours we our ours us they their them it its this that these those there here which"
+    " what who whom whose when where why how if whether any all each every some such other than then"
+    " so can could will would shall should may might must have has had having not no yes please"
+    " describe explain provide list confirm specify state detail outline indicate share tell give"
+    " about into onto over under per via also only just".split()
+)
+
 _AMERICAN = {
     "programme": "program",
     "programmes": "programs",

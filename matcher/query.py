@@ -11,6 +11,7 @@ from rapidfuzz.distance import OSA
 
 from matcher.index import MatchIndex, content_words
 from matcher.normalise import normalise_tokens
+from matcher.stem import stem_tokens
 from matcher.thesaurus import Expansion
 from matcher.vectors import STOP_WORDS
 from matcher.types import ANSWER_TYPES, Query
@@ -57,11 +58,11 @@ def guess_answer_type(query: Query, tokens: Sequence[str]) -> str | None:
 def _max_distance(token: str) -> int:
     if len(token) < 5 or token.isdigit():
         return 0
-    return 1 if len(token) < 9 else 2
+    return 1 if len(token) < 10 else 2
 
 
 def correct_typos(tokens: list[str], known: frozenset[str], choices: Sequence[str]) -> list[tuple[str, str]]:
-    """Replace, in place, words the bank does not know by a bank word one or two edits away."""
+    """Replace, in place, stems the bank does not know by a bank stem one or two edits away."""
     corrections: list[tuple[str, str]] = []
     for position, token in enumerate(tokens):
         limit = _max_distance(token)
@@ -84,13 +85,14 @@ def prepare(
     index: MatchIndex, query: Query, *, known: frozenset[str], choices: Sequence[str]
 ) -> PreparedQuery:
     tokens = normalise_tokens(query.text)
-    corrections = correct_typos(tokens, known, choices)
-    expansion = index.thesaurus.expand(tokens)
+    stems = stem_tokens(tokens)
+    corrections = correct_typos(stems, known, choices)
+    expansion = index.thesaurus.expand(stems)
     return PreparedQuery(
         text=query.text,
         expansion=expansion,
         char_text=" ".join(tokens),
-        fuzzy_text=content_words(tokens),
+        fuzzy_text=content_words(stems),
         answer_type=guess_answer_type(query, tokens),
         corrections=tuple(corrections),
         cited_controls=cited_controls(index, query.text),

@@ -19,7 +19,7 @@ ANSWER_CANDIDATES = 10
 CHUNK = 256
 
 # Weights of the fused score (they sum to 1, so the score stays in [0, 1] before adjustments).
-WEIGHTS = {"tfidf_word": 0.30, "tfidf_char": 0.15, "fuzzy": 0.15, "concepts": 0.25, "answer": 0.15}
+WEIGHTS = {"tfidf_word": 0.30, "tfidf_char": 0.15, "fuzzy": 0.15, "concepts": 0.25, "answer": 0.15, "coverage": 0.0}
 CONTROL_BONUS = 0.10
 NUMBER_BONUS = 0.05
 TYPE_BONUS = 0.03
@@ -91,6 +91,7 @@ class Signals:
     answer: npt.NDArray[np.float32]
     fuzzy: npt.NDArray[np.float32]
     concepts: npt.NDArray[np.float32]
+    coverage: npt.NDArray[np.float32]
 
 
 def compute_signals(
@@ -117,12 +118,23 @@ def compute_signals(
         count=len(pairs.row),
     )
     return Signals(
+        coverage=term_coverage(index, query_words, pairs),
         word=rowwise_dot(query_words, index.word_rows, pairs.query, pairs.row),
         char=rowwise_dot(query_chars, index.char_rows, pairs.query, pairs.row),
         answer=rowwise_dot(query_words, index.word_answers, pairs.query, pairs.entry),
         fuzzy=fuzzy,
         concepts=concepts,
     )
+
+
+def term_coverage(index: MatchIndex, query_words: sparse.csr_matrix, pairs: Pairs) -> npt.NDArray[np.float32]:
+    """Share of the question's idf mass found in the entry (its phrasings fully, its answer half)."""
+    present = sparse.csr_matrix(query_words, copy=True)
+    present.data = index.word.idf[present.indices].copy()
+    totals = np.asarray(present.sum(axis=1), dtype=np.float32).ravel()
+    totals[totals == 0] = 1.0
+    found = rowwise_dot(present, index.entry_terms, pairs.query, pairs.entry)
+    return np.asarray(found / totals[pairs.query], dtype=np.float32)
 
 
 def fuse(signals: Signals) -> npt.NDArray[np.float32]:
@@ -132,7 +144,8 @@ def fuse(signals: Signals) -> npt.NDArray[np.float32]:
         + WEIGHTS["tfidf_char"] * signals.char
         + WEIGHTS["fuzzy"] * signals.fuzzy
         + WEIGHTS["concepts"] * signals.concepts
-        + WEIGHTS["answer"] * signals.answer,
+        + WEIGHTS["answer"] * signals.answer
+        + WEIGHTS["coverage"] * signals.coverage,
         dtype=np.float32,
     )
 

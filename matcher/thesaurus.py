@@ -16,6 +16,7 @@ from importlib import resources
 
 from core.errors import ValidationError
 from matcher.normalise import normalise_tokens
+from matcher.stem import stem_tokens
 
 CONCEPT_PREFIX = "th_"
 _FAMILY_NAME = re.compile(r"[^a-z0-9]+")
@@ -27,7 +28,15 @@ class Expansion:
 
     tokens: tuple[str, ...]
     concepts: frozenset[str]
-    terms: tuple[str, ...]
+    hits: tuple[tuple[str, frozenset[str]], ...]
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(term for term, _ in self.hits))
+
+    def terms_for(self, families: frozenset[str]) -> list[str]:
+        """The terms of this text that belong to any of ``families`` (why two texts share a concept)."""
+        return list(dict.fromkeys(term for term, found in self.hits if found & families))
 
     @property
     def text(self) -> str:
@@ -58,7 +67,7 @@ class Thesaurus:
         lookup: dict[tuple[str, ...], set[str]] = {}
         for name, terms in self.families.items():
             for term in terms:
-                phrase = tuple(normalise_tokens(term))
+                phrase = tuple(stem_tokens(normalise_tokens(term)))
                 if phrase:
                     lookup.setdefault(phrase, set()).add(name)
         object.__setattr__(self, "_lookup", {k: frozenset(v) for k, v in lookup.items()})
@@ -96,15 +105,14 @@ class Thesaurus:
         return found
 
     def expand(self, tokens: Sequence[str]) -> Expansion:
-        """Append one concept token per family found, in first-seen order."""
+        """Append one concept token per family found in stemmed ``tokens``, in first-seen order."""
         found = self.find(tokens)
         concepts: dict[str, None] = {}
         for _term, families in found:
             for name in sorted(families):
                 concepts[name] = None
         concept_tokens = tuple(CONCEPT_PREFIX + name for name in concepts)
-        terms = tuple(dict.fromkeys(term for term, _ in found))
-        return Expansion(tuple(tokens) + concept_tokens, frozenset(concepts), terms)
+        return Expansion(tuple(tokens) + concept_tokens, frozenset(concepts), tuple(found))
 
     def to_json(self) -> dict[str, list[str]]:
         return {name: list(terms) for name, terms in sorted(self.families.items())}

@@ -14,19 +14,14 @@ import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
+from matcher.normalise import STOP_WORDS
+
 FloatArray = npt.NDArray[np.float32]
 WORD = "word"
 CHAR = "char"
 
-# Questionnaire filler: it carries no topic and only slows the sparse product down.
-STOP_WORDS = frozenset(
-    "a an the and or nor of to in on at for from by with as is are was were be been being do does did"
-    " done you your yours we our ours us they their them it its this that these those there here which"
-    " what who whom whose when where why how if whether any all each every some such other than then"
-    " so can could will would shall should may might must have has had having not no yes please"
-    " describe explain provide list confirm specify state detail outline indicate share tell give"
-    " about into onto over under per via also only just".split()
-)
+__all__ = ["CHAR", "STOP_WORDS", "WORD", "Vectors", "rowwise_dot"]
+
 
 
 def _count_vectorizer(kind: str, vocabulary: Sequence[str] | None = None) -> CountVectorizer:

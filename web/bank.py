@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from answerbank import store
@@ -27,12 +28,14 @@ class EntryForm(FlaskForm):
     question = TextAreaField("Question", validators=[DataRequired()])
     alternates = TextAreaField("Alternate phrasings (one per line)")
     answer = TextAreaField("Answer")
-    short_answer = SelectField("Short answer", choices=[("", "(none)")] + [(s, s) for s in SHORT_ANSWERS])
+    short_answer = SelectField(
+        "Short answer", choices=[SelectChoice("", "(none)")] + [SelectChoice(s) for s in SHORT_ANSWERS]
+    )
     category = StringField("Category", validators=[Length(max=100)])
     controls = TextAreaField("Control references (one per line, e.g. NIST-CSF-2.0:PR.AA-01)")
     owner = StringField("Owner", validators=[Length(max=254)])
     review_by = DateField("Review by", validators=[Optional()])
-    status = SelectField("Status", choices=[(s, s) for s in STATUSES], default="approved")
+    status = SelectField("Status", choices=[SelectChoice(s) for s in STATUSES], default="approved")
     version = HiddenField()
 
     def to_entry(self) -> EntryCreate:

@@ -14,7 +14,7 @@ BANNER_MAX_WORDS = 10
 
 def read_items(grid: Grid, layout: Layout) -> list[Item]:
     items: list[Item] = []
-    section: str | None = None
+    section = _section_above(grid, layout.header_row)
     for row in data_rows(grid, layout.header_row):
         values = grid.row_values(row)
         if not values:
@@ -22,7 +22,7 @@ def read_items(grid: Grid, layout: Layout) -> list[Item]:
         if header_score(values) >= 3 and _is_header_repeat(values):
             section = _header_section(values) or section
             continue
-        text = grid.get(row, layout.question_col)
+        text = grid.get(row, layout.question_col) or _coded_label(grid, layout, row)
         if (row, layout.question_col) in grid.covered:
             continue
         if not text:
@@ -34,7 +34,35 @@ def read_items(grid: Grid, layout: Layout) -> list[Item]:
                 section = text
             continue
         items.append(item)
-    return demote_parents(items)
+    return drop_boilerplate(demote_parents(items))
+
+
+def _section_above(grid: Grid, header_row: int | None) -> str | None:
+    """A lone heading just above the header row (``Governance`` over ``Stream | Level | ...``)."""
+    for row in range((header_row or 1) - 1, max((header_row or 1) - 3, 0), -1):
+        values = grid.row_values(row)
+        if len(values) == 1 and 4 <= len(values[0][1]) <= 60 and not tx.is_noise(values[0][1]):
+            return values[0][1]
+    return None
+
+
+def drop_boilerplate(items: list[Item]) -> list[Item]:
+    """Text repeated on five or more rows that asks nothing ("Automatic from the Interview Sheet")."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.text] = counts.get(item.text, 0) + 1
+    return [i for i in items if counts[i.text] < 5 or tx.is_question_text(i.text)]
+
+
+def _coded_label(grid: Grid, layout: Layout, row: int) -> str:
+    """A row with an answer-type code but no question text is answerable: its label is the question."""
+    if not layout.code_col or not grid.get(row, layout.code_col):
+        return ""
+    skip = {layout.number_col, layout.code_col, layout.answer_col}
+    for col, value in grid.row_values(row):
+        if col not in skip and not tx.is_number(value) and len(value) >= 4:
+            return value
+    return ""
 
 
 def make_item(grid: Grid, layout: Layout, row: int, text: str, section: str | None) -> Item | None:
@@ -52,8 +80,10 @@ def make_item(grid: Grid, layout: Layout, row: int, text: str, section: str | No
             return None
     if layout.section_col and grid.get(row, layout.section_col):
         section = grid.get(row, layout.section_col)
-    code = grid.get(row, layout.code_col) or None
-    return Item(row=row, number=number, text=text, section=section, existing=existing(grid, layout, row), code=code)
+    code = grid.get(row, layout.code_col).split(" ")[0] or None
+    return Item(
+        row=row, number=number, text=text, section=section, existing=existing(grid, layout, row), code=code
+    )
 
 
 def existing(grid: Grid, layout: Layout, row: int) -> str | None:
@@ -62,7 +92,7 @@ def existing(grid: Grid, layout: Layout, row: int) -> str | None:
         marked = [c for c, col in layout.choice_cols.items() if grid.get(row, col).strip().lower() in _MARK]
         return marked[0] if marked else None
     value = grid.get(row, layout.answer_col)
-    if not value or tx.is_noise(value) or layout.answer_codes:
+    if not value or tx.is_noise(value):
         return None
     return value
 
@@ -113,7 +143,7 @@ def _banner(grid: Grid, layout: Layout, row: int, values: list[tuple[int, str]])
     for col, value in values:
         if col in skip or tx.is_number(value) or (row, col) in grid.covered:
             continue
-        if len(value.split()) <= BANNER_MAX_WORDS + 4 and not tx.is_noise(value) and len(value) <= 100:
+        if len(value.split()) <= BANNER_MAX_WORDS + 4 and not tx.is_noise(value) and 4 <= len(value) <= 100:
             return value
     return None
 

@@ -50,6 +50,7 @@ class Grid:
     cells: dict[tuple[int, int], str]
     covered: set[tuple[int, int]] = field(default_factory=set)
     validations: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
+    known_codes: set[str] = field(default_factory=set)
 
     def get(self, row: int, col: int | None) -> str:
         return self.cells.get((row, col), "") if col else ""
@@ -91,6 +92,9 @@ class Item:
 
 
 def header_role(text: str) -> str | None:
+    """What a header cell names: number, section, choice, question, answer, other; ``None`` for data."""
+    if len(text) > 60 or len(text.split()) > 8 or text.endswith("?"):
+        return None
     for role, pattern in (("number", _N_HEAD), ("section", _S_HEAD), ("choice", _CHOICE_HEAD)):
         if pattern.match(text):
             return role
@@ -103,9 +107,12 @@ def header_role(text: str) -> str | None:
 
 def header_score(values: list[tuple[int, str]]) -> int:
     weights = {"question": 3, "answer": 3, "number": 2, "section": 1, "choice": 1, "other": 1}
-    if not values or any(len(v) > 80 for _, v in values):
+    if not values or sum(1 for _, v in values if len(v) > 80) > 1:
         return 0
-    return sum(weights.get(header_role(v) or "", 0) for _, v in values)
+    roles = [header_role(v) for _, v in values if len(v) <= 80]
+    if sum(1 for r in roles if r) < 2:
+        return 0
+    return sum(weights.get(r or "", 0) for r in roles)
 
 
 def find_header(grid: Grid) -> tuple[int | None, dict[int, str]]:
@@ -162,7 +169,7 @@ def find_number_col(grid: Grid, layout: Layout) -> None:
         ratio = len(numbers) / len(rows) * (len(set(numbers)) / max(len(numbers), 1))
         bonus = 0.5 if header_role(layout.headers.get(col, "")) == "number" else 0.0
         score = ratio + bonus - (0.01 * abs(layout.question_col - col))
-        if ratio >= 0.3 and score >= 0.5 and (best is None or score > best[0]):
+        if ratio >= 0.25 and score >= 0.25 and (best is None or score > best[0]):
             best = (score, col)
     if best:
         layout.number_col = best[1]
@@ -196,9 +203,24 @@ def find_answer_col(grid: Grid, layout: Layout) -> None:
         layout.answer_col = max(counts, key=lambda c: counts[c])
         layout.reasons.append(f"answer column {layout.answer_col} by data validation")
         return
-    used = {c for (_, c) in grid.cells}
-    layout.answer_col = next((c for c in range(q + 1, MAX_COLS + 1) if c not in used), grid.max_col + 1)
-    layout.reasons.append(f"answer column {layout.answer_col}: first empty column right of the questions")
+    layout.answer_col = free_column(grid, layout, after=q)
+    layout.reasons.append(
+        f"answer column {layout.answer_col}: first unlabelled column right of the questions"
+    )
+
+
+def free_column(grid: Grid, layout: Layout, *, after: int) -> int:
+    """First column right of ``after`` with no header whose cells (if any) sit on question rows only, so
+    the same column is found again once answers have been written into it."""
+    rows = data_rows(grid, layout.header_row)
+    qrows = {r for r in rows if grid.get(r, layout.question_col) or grid.get(r, layout.code_col)}
+    rows_of: dict[int, set[int]] = {}
+    for row, col in grid.cells:
+        rows_of.setdefault(col, set()).add(row)
+    for col in range(after + 1, MAX_COLS + 1):
+        if not layout.headers.get(col) and rows_of.get(col, set()) <= qrows:
+            return col
+    return grid.max_col + 1
 
 
 def detect_codes(grid: Grid, layout: Layout) -> None:
@@ -206,12 +228,15 @@ def detect_codes(grid: Grid, layout: Layout) -> None:
     col = layout.answer_col
     rows = [r for r in data_rows(grid, layout.header_row) if grid.get(r, layout.question_col)]
     values = [grid.get(r, col) for r in rows if grid.get(r, col)]
-    if col and len(values) >= 0.8 * len(rows) > 0 and all(_CODE.match(v) for v in values):
-        if len(set(values)) <= max(3, len(values) // 4):
+    codes = [part for v in values for part in v.split(" ")]
+    if col and len(values) >= 0.8 * len(rows) > 0 and all(_CODE.match(v) for v in codes):
+        if len(set(values)) <= max(3, len(values) // 4) or set(codes) <= grid.known_codes:
             layout.answer_codes = True
             layout.code_col = col
-            layout.answer_col = grid.max_col + 1
-            layout.reasons.append(f"column {col} holds answer-type codes; answers go to column {layout.answer_col}")
+            layout.answer_col = free_column(grid, layout, after=col)
+            layout.reasons.append(
+                f"column {col} holds answer-type codes; answers go to column {layout.answer_col}"
+            )
 
 
 def detect_layout(grid: Grid) -> Layout | None:

@@ -97,7 +97,9 @@ def sqref_cells(sqref: str, *, max_row: int) -> list[tuple[int, int]]:
     return cells
 
 
-_SHEET_REF = re.compile(r"^(?:'(?P<q>(?:[^']|'')+)'|(?P<s>[^'!]+))!(?P<range>\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$")
+_SHEET_REF = re.compile(
+    r"^(?:'(?P<q>(?:[^']|'')+)'|(?P<s>[^'!]+))!(?P<range>\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$"
+)
 _LOCAL_REF = re.compile(r"^\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?$")
 
 

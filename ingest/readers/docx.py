@@ -22,7 +22,7 @@ from docx.text.paragraph import Paragraph
 from core.errors import CorruptFile, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import Location, Question, Questionnaire
-from ingest.readers.docx_numbering import W, Numbering
+from ingest.readers.docx_numbering import Numbering, W
 from ingest.readers.pdf_tables import Layout, find_layout, inline_choices, read_row
 from ingest.sniff import check_file
 from ingest.text import clean_text, is_noise, is_question_text, normalize_number, split_number
@@ -103,7 +103,10 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
         reader=NAME,
         questions=questions,
         sections=found.sections,
-        detected={"tables": found.tables, "paragraph_questions": sum(q.location.kind == "docx_paragraph" for q in questions)},
+        detected={
+            "tables": found.tables,
+            "paragraph_questions": sum(q.location.kind == "docx_paragraph" for q in questions),
+        },
     )
 
 
@@ -204,7 +207,9 @@ def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
             continue
         number, body = _number_and_text(block.label, text)
         answer_type, choices = inline_choices(body)
-        existing = " ".join(_ANSWER_PREFIX.sub("", clean_text(b.paragraph.text)) for b in answers[position] if b.paragraph)
+        existing = " ".join(
+            _ANSWER_PREFIX.sub("", clean_text(b.paragraph.text)) for b in answers[position] if b.paragraph
+        )
         questions.append(
             Question(
                 ref=f"p{block.index}",

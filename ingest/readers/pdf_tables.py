@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
-from ingest.model import AnswerType
+from ingest.model import AnswerType, Location, Question
 from ingest.text import (
     answer_type_for,
     clean_text,
@@ -52,6 +53,12 @@ class Layout:
     answer_col: int | None
     number_col: int | None
     answer_header: str = ""
+    header: tuple[str, ...] = ()
+
+    @property
+    def strict(self) -> bool:
+        """Columns guessed from content: only question-like texts count."""
+        return self.header_row < 0 and not self.header
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ def find_layout(grid: Grid, *, scan_rows: int = 12) -> Layout | None:
         answers = [c for c, t in enumerate(texts) if c != q and c not in numbers and _HEAD_A.search(t)]
         a = answers[0] if answers else (q + 1 if q + 1 < len(texts) else None)
         n = next((c for c in numbers if c < q), numbers[0] if numbers else None)
-        return Layout(r, q, a, n, texts[a] if a is not None else "")
+        return Layout(r, q, a, n, texts[a] if a is not None else "", tuple(texts))
     return layout_from_content(grid)
 
 
@@ -134,7 +141,9 @@ def read_row(row: Sequence[str | None], layout: Layout) -> Row:
         return Row("skip")
     if not number_cell and question[:1].islower() and layout.number_col is not None:
         return Row("continuation", text=question)
-    ok = looks_like_prompt(question) if layout.header_row >= 0 else is_question_text(question)
+    if tuple(texts) == layout.header:
+        return Row("skip")  # the header row repeated on a later page
+    ok = is_question_text(question) if layout.strict else looks_like_prompt(question)
     if not ok:
         return Row("skip")
     number = normalize_number(number_cell) if number_cell else None
@@ -157,3 +166,84 @@ def inline_choices(text: str, header: str = "") -> tuple[AnswerType, tuple[str, 
         if len(parts) >= 2 and answer_type_for(parts) == "yes_no":
             return "yes_no", parts
     return answer_type_for((), header), ()
+
+
+@dataclass
+class TableState:
+    """What carries from one PDF table to the next: the layout (a table continuing on the next page
+    without its header keeps it) and the current section."""
+
+    layout: Layout | None = None
+    width: int = 0
+    section: str | None = None
+    sections: list[str] = field(default_factory=list)
+    detected: list[dict[str, object]] = field(default_factory=list)
+
+
+def continue_layout(grid: Grid, state: TableState) -> Layout | None:
+    """This table's own header, else the previous table's layout when the column count matches."""
+    layout = find_layout(grid)
+    width = max((len(r) for r in grid), default=0)
+    own_header = layout is not None and layout.header_row >= 0
+    if not own_header and state.layout is not None and width == state.width:
+        previous = state.layout
+        layout = Layout(
+            -1,
+            previous.question_col,
+            previous.answer_col,
+            previous.number_col,
+            previous.answer_header,
+            previous.header,
+        )
+    if layout is not None:
+        state.layout, state.width = layout, width
+    return layout
+
+
+def page_table_questions(page: Any, page_number: int, state: TableState, questions: list[Question]) -> None:
+    """Append the questions of every table on one pdfplumber page (continuation rows join the last)."""
+    for t_index, table in enumerate(page.find_tables()):
+        grid = table.extract()
+        layout = continue_layout(grid, state)
+        state.detected.append(
+            {"page": page_number, "table": t_index, "layout": None if layout is None else asdict(layout)}
+        )
+        if layout is None:
+            continue
+        for r in range(layout.header_row + 1, len(grid)):
+            row = read_row(grid[r], layout)
+            if row.kind == "banner":
+                state.section = row.text
+                if row.text not in state.sections:
+                    state.sections.append(row.text)
+            elif row.kind == "continuation" and questions:
+                questions[-1] = replace(questions[-1], text=f"{questions[-1].text} {row.text}")
+            elif row.kind == "question":
+                box = _answer_box(table, r, layout)
+                questions.append(
+                    _question(row, layout, state.section, page_number, box, f"p{page_number}t{t_index}r{r}")
+                )
+
+
+def _answer_box(table: Any, r: int, layout: Layout) -> tuple[float, float, float, float]:
+    row = table.rows[r]
+    col = layout.answer_col if layout.answer_col is not None else layout.question_col
+    cells = row.cells
+    box = cells[col] if col < len(cells) and cells[col] is not None else row.bbox
+    return (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+
+
+def _question(
+    row: Row, layout: Layout, section: str | None, page: int, box: tuple[float, float, float, float], ref: str
+) -> Question:
+    answer_type, choices = inline_choices(row.text, layout.answer_header)
+    return Question(
+        ref=ref,
+        number=row.number,
+        section=section,
+        text=row.text,
+        answer_type=answer_type,
+        choices=choices,
+        location=Location(kind="pdf_box", page=page, box=box),
+        existing_answer=row.answer,
+    )

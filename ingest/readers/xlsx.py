@@ -1,0 +1,325 @@
+"""XLSX/XLSM questionnaires (openpyxl, plus the raw sheet XML for what openpyxl drops).
+
+Pipeline: ``check_rows`` (row limit, from the XML, before loading) -> ``load`` (cached values) ->
+per sheet ``to_grid`` (merged cells filled down, validations attached) -> ``detect_layout`` ->
+``read_items`` -> ``to_question``; visible sheets first, hidden ones only when no visible sheet holds
+questions; the same question on several tabs is kept once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from defusedxml import DefusedXmlException
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from core.errors import CorruptFile, LimitExceeded
+from ingest import sniff
+from ingest import text as tx
+from ingest.limits import Limits
+from ingest.model import AnswerType, Location, Question, Questionnaire
+from ingest.readers import _xlsx_xml as xx
+from ingest.readers._items import read_items
+from ingest.readers._table import MAX_COLS, Grid, Item, Layout, detect_layout
+
+NAME = "xlsx"
+log = logging.getLogger(__name__)
+_CODE_TYPES: dict[str, AnswerType] = {
+    "unique_choice": "choice",
+    "multiple_choice": "multi_choice",
+    "text": "text",
+    "date": "date",
+    "number": "number",
+}
+
+
+def score(head: bytes, filename: str) -> int:
+    """A ZIP whose members are under ``xl/`` is a workbook, whatever its name."""
+    if not head.startswith(sniff.ZIP_MAGIC):
+        return 0
+    if b"xl/" in head:
+        return 100
+    if b"word/" in head or b"ppt/" in head:
+        return 0
+    return 20 if filename.lower().endswith((".xlsx", ".xlsm")) else 5
+
+
+def read(path: Path, *, limits: Limits) -> Questionnaire:
+    display = path.name
+    with _open_zip(path, display) as zf:
+        parts = xx.sheet_parts(zf)
+        check_rows(zf, parts, limits=limits, display=display)
+        names = xx.defined_names(zf)
+        raw_validations = {p.name: xx.validations(zf, p.part) for p in parts}
+    wb = load(path, display)
+    result = Questionnaire(source=display, reader=NAME, questions=[])
+    codes = code_table(wb)
+    for hidden in (False, True):
+        found = []
+        for part in parts:
+            if (
+                (part.state != "visible") == hidden
+                and part.name in wb.sheetnames
+                and part.name not in codes.sheets
+            ):
+                found.extend(read_sheet(wb, part, names, raw_validations[part.name], codes, limits))
+        for sheet in choose_sheets(found, result):
+            add_sheet(sheet, codes, result)
+        if result.questions:
+            break
+    skipped = [p.name for p in parts if p.state != "visible"]
+    if skipped and result.questions and not hidden:
+        result.detected["hidden_sheets_skipped"] = skipped
+    if not result.questions:
+        result.warnings.append("no questions found on any sheet")
+    return result
+
+
+@dataclass
+class SheetFind:
+    grid: Grid
+    layout: Layout
+    items: list[Item]
+
+    @property
+    def numbered(self) -> int:
+        return sum(1 for i in self.items if i.number)
+
+    @property
+    def questionlike(self) -> int:
+        return sum(
+            1 for i in self.items if tx.is_question_text(i.text) or (i.number and len(i.text.split()) >= 4)
+        )
+
+
+def choose_sheets(found: list[SheetFind], result: Questionnaire) -> list[SheetFind]:
+    """Keep sheets that read like questionnaires; beside a numbered questionnaire, unnumbered tabs are
+    lookups or dashboards."""
+    kept = [f for f in found if len(f.items) >= 1 and f.questionlike >= max(1, 0.3 * len(f.items))]
+    kept = [f for f in kept if len(f.items) >= 2 or f.layout.header_row]
+    if any(f.numbered >= 10 for f in kept):
+        for f in kept:
+            if f.numbered < 0.3 * len(f.items):
+                result.warnings.append(
+                    f"sheet {f.grid.name}: {len(f.items)} unnumbered rows beside a numbered "
+                    "questionnaire were not taken as questions"
+                )
+        kept = [f for f in kept if f.numbered >= 0.3 * len(f.items)]
+    for f in found:
+        if f not in kept:
+            result.detected.setdefault("sheets_without_questions", []).append(f.grid.name)
+    return kept
+
+
+def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CorruptFile(
+            f"the workbook is damaged ({exc})", where=display, fix="save it again from Excel"
+        ) from exc
+
+
+def check_rows(zf: zipfile.ZipFile, parts: list[xx.SheetPart], *, limits: Limits, display: str) -> None:
+    """Refuse a sheet with more rows than ``limits.max_rows`` before openpyxl loads anything."""
+    for part in parts:
+        if part.part not in zf.namelist():
+            continue
+        rows = sniff.count_rows(zf, part.part, stop_after=limits.max_rows)
+        if rows > limits.max_rows:
+            raise LimitExceeded(
+                f"the sheet has more than {limits.max_rows:,} rows",
+                where=f"{display}!{part.name}",
+                fix="delete the rows that are not questions, split the workbook, or raise TRUSTDESK_MAX_ROWS",
+            )
+
+
+def load(path: Path, display: str) -> Workbook:
+    """The workbook with cached formula values; any parse failure becomes a clear ``CorruptFile``."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Data Validation extension is not supported": read from XML
+            return openpyxl.load_workbook(path, data_only=True, keep_links=False)
+    except DefusedXmlException as exc:
+        raise CorruptFile(
+            "the workbook contains disallowed XML constructs (DTD or entities)",
+            where=display,
+            fix="open the file in Excel and save it as a new .xlsx",
+        ) from exc
+    except Exception as exc:  # openpyxl raises KeyError, ValueError, TypeError ... on damaged parts
+        raise CorruptFile(
+            f"the workbook could not be read ({type(exc).__name__}: {exc})",
+            where=display,
+            fix="open the file in Excel and save it as a new .xlsx",
+        ) from exc
+
+
+def cell_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return tx.clean_text(value)
+
+
+def to_grid(ws: Worksheet, *, max_rows: int) -> Grid:
+    """The sheet's non-empty cells (sparse, so a lone far cell costs nothing), merged ranges filled."""
+    grid = Grid(name=ws.title, cells={})
+    for (row, col), cell in list(ws._cells.items()):
+        if row <= max_rows and col <= MAX_COLS and cell.value is not None:
+            value = cell_text(cell.value)
+            if value:
+                grid.cells[(row, col)] = value
+    for merged in ws.merged_cells.ranges:
+        anchor = grid.cells.get((merged.min_row, merged.min_col))
+        for row in range(merged.min_row, min(merged.max_row, max_rows) + 1):
+            for col in range(merged.min_col, min(merged.max_col, MAX_COLS) + 1):
+                if (row, col) == (merged.min_row, merged.min_col):
+                    continue
+                grid.covered.add((row, col))
+                if anchor:
+                    grid.cells[(row, col)] = anchor
+    return grid
+
+
+def resolve_choices(
+    wb: Workbook, sheet: xx.SheetPart, formula: str, names: dict[Any, str]
+) -> tuple[str, ...]:
+    """A validation's list: literal, a range, or a defined name (sheet-scoped first) -> values."""
+    literal = xx.literal_list(formula)
+    if literal is not None:
+        return literal
+    ref = formula.lstrip("=").strip()
+    ref = names.get((ref, sheet.index)) or names.get((ref, None)) or ref
+    target = xx.split_reference(ref, sheet.name)
+    if target is None or target[0] not in wb.sheetnames:
+        return ()
+    try:
+        block = wb[target[0]][target[1]]
+    except (ValueError, KeyError, IndexError):
+        return ()
+    rows = block if isinstance(block, tuple) else ((block,),)
+    values: list[str] = []
+    for row in rows:
+        for cell in row if isinstance(row, tuple) else (row,):
+            text = cell_text(cell.value)
+            if text and text not in values:
+                values.append(text)
+    return tuple(values[:50])
+
+
+class CodeTable(dict[str, tuple[AnswerType, tuple[str, ...]]]):
+    """Answer definitions by code; ``sheets`` are the tabs that hold them (not questionnaires)."""
+
+    sheets: set[str]
+
+
+def code_table(wb: Workbook) -> CodeTable:
+    """Answer definitions (``id | question_type | question_choices``) that type codes point at."""
+    table = CodeTable()
+    table.sheets = set()
+    for ws in wb.worksheets:
+        header = [str(c.value or "").strip().lower() for c in next(ws.iter_rows(max_row=1), ())]
+        if "id" not in header or not any(h.startswith("question_choices") for h in header):
+            continue
+        table.sheets.add(ws.title)
+        i_id, i_type = header.index("id"), header.index("question_type") if "question_type" in header else -1
+        i_choice = next(i for i, h in enumerate(header) if h.startswith("question_choices"))
+        for row in ws.iter_rows(min_row=2, max_row=500, values_only=True):
+            if row[i_id]:
+                choices = tuple(c.strip() for c in str(row[i_choice] or "").split("\n") if c.strip())
+                kind = _CODE_TYPES.get(str(row[i_type] or "") if i_type >= 0 else "", "text")
+                table[str(row[i_id]).strip()] = (kind, choices)
+    return table
+
+
+def read_sheet(
+    wb: Workbook,
+    part: xx.SheetPart,
+    names: dict[Any, str],
+    raw: list[xx.Validation],
+    codes: CodeTable,
+    limits: Limits,
+) -> list[SheetFind]:
+    grid = to_grid(wb[part.name], max_rows=limits.max_rows)
+    grid.known_codes = set(codes)
+    for validation in raw:
+        if validation.kind == "list":
+            choices = resolve_choices(wb, part, validation.formula, names)
+            for cell in xx.sqref_cells(validation.sqref, max_row=max(grid.max_row, 1)):
+                grid.validations[cell] = choices
+    layout = detect_layout(grid)
+    if layout is None:
+        return []
+    return [SheetFind(grid, layout, read_items(grid, layout))]
+
+
+def add_sheet(found: SheetFind, codes: CodeTable, result: Questionnaire) -> None:
+    """Add a sheet's questions, skipping any already seen on an earlier tab (same number and text)."""
+    seen = {(q.number, q.text.casefold()) for q in result.questions}
+    added = 0
+    for item in found.items:
+        if (item.number, item.text.casefold()) not in seen:
+            seen.add((item.number, item.text.casefold()))
+            result.questions.append(to_question(found.grid, found.layout, item, codes))
+            added += 1
+        if item.section and item.section not in result.sections:
+            result.sections.append(item.section)
+    result.detected.setdefault("sheets", {})[found.grid.name] = describe(
+        found.layout, added, len(found.items)
+    )
+
+
+def describe(layout: Layout, added: int, found: int) -> dict[str, Any]:
+    def letter(col: int | None) -> str | None:
+        return get_column_letter(col) if col else None
+
+    return {
+        "header_row": layout.header_row,
+        "question_column": letter(layout.question_col),
+        "number_column": letter(layout.number_col),
+        "answer_column": letter(layout.answer_col),
+        "choice_columns": {k: letter(v) for k, v in layout.choice_cols.items()},
+        "questions": added,
+        "duplicates_of_other_sheets": found - added,
+        "reasons": layout.reasons,
+    }
+
+
+def to_question(grid: Grid, layout: Layout, item: Item, codes: CodeTable) -> Question:
+    ref = f"{grid.name}!{get_column_letter(layout.question_col)}{item.row}"
+    if layout.choice_cols:
+        columns = {c: f"{get_column_letter(col)}{item.row}" for c, col in layout.choice_cols.items()}
+        location = Location(kind="cell", sheet=grid.name, columns=columns)
+        choices: tuple[str, ...] = tuple(layout.choice_cols)
+        kind: AnswerType = tx.answer_type_for(choices)
+    else:
+        col = layout.answer_col or layout.question_col + 1
+        location = Location(kind="cell", sheet=grid.name, cell=f"{get_column_letter(col)}{item.row}")
+        choices = grid.validations.get((item.row, col), ())
+        header = layout.headers.get(col, "")
+        kind = tx.answer_type_for(choices, header)
+        if item.code and item.code in codes and not choices:
+            code_kind, choices = codes[item.code]
+            kind = "yes_no" if code_kind == "choice" and tx.is_yes_no(choices) else code_kind
+    return Question(
+        ref=ref,
+        number=item.number,
+        section=item.section,
+        text=item.text,
+        answer_type=kind,
+        choices=choices,
+        location=location,
+        existing_answer=item.existing,
+    )
