@@ -1,5 +1,5 @@
 # Trustdesk: `make run` to serve a demo, `make test` for lint + the whole suite.
-PY ?= python3.11
+PY ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 export TRUSTDESK_HOME ?= $(CURDIR)/instance

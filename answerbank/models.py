@@ -59,3 +59,14 @@ class EntryPublic(EntryBase):
     id: int
     version: int
     updated_at: datetime
+
+
+class OrgTerm(SQLModel, table=True):
+    """An organisation's own thesaurus family (added to the matcher's default thesaurus)."""
+
+    __tablename__ = "org_term"
+    __table_args__ = (UniqueConstraint("org_id", "family"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    family: str = Field(max_length=100)
+    terms: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)

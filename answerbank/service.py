@@ -6,11 +6,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-import numpy as np
-from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
+import matcher
 from answerbank import io, store
+from answerbank.matching import bank_items
 from answerbank.models import BankEntry
 from answerbank.store import Actor
 from core import audit
@@ -91,8 +91,9 @@ def export_file(session: Session, *, org: Organisation, path: Path) -> int:
 
 # ---------------------------------------------------------------- health
 
-NEAR_DUPLICATE = 88.0
-CONFLICT_SIMILARITY = 80.0
+#: Matcher scores (0..1) above which two entries' questions count as the same question asked twice.
+NEAR_DUPLICATE = 0.6
+CONFLICT_SIMILARITY = 0.55
 CONTRADICTIONS = {frozenset({"Yes", "No"}), frozenset({"Yes", "N/A"}), frozenset({"No", "Partial"})}
 
 
@@ -111,33 +112,31 @@ def check_bank(entries: list[BankEntry], *, today: date) -> list[Finding]:
 
 
 def _similar_pairs(entries: list[BankEntry]) -> list[Finding]:
+    """Each entry's question matched against the others by the matcher (the same engine that drafts
+    answers), so paraphrases and acronyms count as similar, not only shared words."""
     if len(entries) < 2:
         return []
-    texts = [" ".join(e.question.lower().split()) for e in entries]
-    scores = process.cdist(
-        texts,
-        texts,
-        scorer=fuzz.token_sort_ratio,
-        score_cutoff=CONFLICT_SIMILARITY,
-        dtype=np.uint8,
-        workers=-1,
-    )
-    findings: list[Finding] = []
-    for i, j in zip(*np.nonzero(np.triu(scores, k=1)), strict=True):
-        a, b, sim = entries[int(i)], entries[int(j)], float(scores[i, j])
-        answers = frozenset({a.short_answer, b.short_answer})
-        if answers in CONTRADICTIONS:
-            findings.append(
-                Finding(
-                    "conflict",
-                    (a.key, b.key),
-                    f"similar questions answered {a.short_answer} and {b.short_answer}",
-                    sim,
-                )
-            )
-        elif sim >= NEAR_DUPLICATE:
-            findings.append(Finding("near_duplicate", (a.key, b.key), "near-identical questions", sim))
-    return findings
+    by_key = {e.key: e for e in entries}
+    index = matcher.build_index(bank_items(entries))
+    results = matcher.match(index, [e.question for e in entries], top_k=4)
+    seen: dict[tuple[str, str], float] = {}
+    for entry, result in zip(entries, results, strict=True):
+        for candidate in result.candidates:
+            if candidate.entry_key != entry.key and candidate.score >= CONFLICT_SIMILARITY:
+                pair = tuple(sorted((entry.key, candidate.entry_key)))
+                seen[pair] = max(seen.get(pair, 0.0), candidate.score)  # type: ignore[index]
+    return [
+        f for pair, sim in sorted(seen.items()) if (f := _classify(by_key[pair[0]], by_key[pair[1]], sim))
+    ]
+
+
+def _classify(a: BankEntry, b: BankEntry, similarity: float) -> Finding | None:
+    if frozenset({a.short_answer, b.short_answer}) in CONTRADICTIONS:
+        detail = f"similar questions answered {a.short_answer} and {b.short_answer}"
+        return Finding("conflict", (a.key, b.key), detail, round(similarity, 3))
+    if similarity >= NEAR_DUPLICATE:
+        return Finding("near_duplicate", (a.key, b.key), "near-identical questions", round(similarity, 3))
+    return None
 
 
 def _past_review(entries: list[BankEntry], *, today: date) -> list[Finding]:

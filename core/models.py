@@ -23,9 +23,32 @@ class Role(StrEnum):
 
 #: What each role may do; the one place role checks look up.
 ROLE_ABILITIES: dict[Role, frozenset[str]] = {
-    Role.admin: frozenset({"bank.read", "bank.write", "bank.approve", "org.admin"}),
-    Role.approver: frozenset({"bank.read", "bank.write", "bank.approve"}),
-    Role.account_manager: frozenset({"bank.read"}),
+    Role.admin: frozenset(
+        {
+            "bank.read",
+            "bank.write",
+            "org.admin",
+            "review.read",
+            "review.upload",
+            "review.edit",
+            "review.approve",
+            "review.export",
+        }
+    ),
+    Role.approver: frozenset(
+        {
+            "bank.read",
+            "bank.write",
+            "review.read",
+            "review.upload",
+            "review.edit",
+            "review.approve",
+            "review.export",
+        }
+    ),
+    Role.account_manager: frozenset(
+        {"bank.read", "review.read", "review.upload", "review.edit", "review.export"}
+    ),
     Role.viewer: frozenset(),
 }
 

@@ -78,17 +78,30 @@ def check_file(path: Path, *, limits: Limits, display: str) -> str:
     head = read_head(path)
     kind = content_kind(head)
     if kind == "cfb":
-        check_cfb(head, display=display)
+        check_cfb(path, display=display)
     if kind == "zip":
         kind = check_zip(path, limits=limits, display=display)
     check_extension(kind, display=display)
     return kind
 
 
-def check_cfb(head: bytes, *, display: str) -> None:
+def _holds(path: Path, needles: tuple[bytes, ...]) -> bool:
+    """Stream the file looking for any of ``needles`` (the CFB directory may sit at the end)."""
+    overlap = max(len(n) for n in needles)
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            if any(n in data for n in needles):
+                return True
+            tail = data[-overlap:]
+    return False
+
+
+def check_cfb(path: Path, *, display: str) -> None:
     """An OLE2 container is either a password-protected OOXML file or a legacy .xls/.doc."""
-    utf16 = head.decode("utf-16-le", errors="ignore")
-    if "EncryptionInfo" in utf16 or "EncryptedPackage" in utf16:
+    names = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+    if _holds(path, names):
         raise EncryptedFile(
             "the file is password-protected (an encrypted Office package)",
             where=display,

@@ -18,7 +18,7 @@ _LINES = re.compile(r"\s*\n\s*")
 _ID = (
     r"(?:[A-Za-z]{1,6}[&/][A-Za-z]{1,6}-\d{1,3}(?:\.\d{1,3})*"  # A&A-01.1, IAM/SE-02
     r"|[A-Za-z][A-Za-z0-9]{0,9}(?:[-_.][A-Za-z0-9]{1,10}){1,6}"  # GNRL-01, G-SM-A-1-1, FUN.GOV.1, 1.a-x
-    r"|\d{1,3}(?:\.\d{1,3}){0,5}(?:\.?[a-z])?"  # 4, 4.2.1, 1.a, 1a
+    r"|\d{1,3}(?:\.\d{1,3}){0,5}(?:\.?[a-z]{1,3})?"  # 4, 4.2.1, 1.a, 1a, 3.spe
     r"|[A-Za-z]{1,3}\d{1,4}(?:\.\d{1,3})*"  # Q12, A1.2, CC6.1
     r"|[ivxlcIVXLC]{1,6}"  # roman numerals
     r"|[a-z])"  # a
@@ -30,13 +30,15 @@ _QUESTION_WORDS = (
     "what|which|who|whom|whose|when|where|why|how|"
     "describe|provide|confirm|list|specify|explain|define|detail|indicate|identify|state|outline|"
     "attach|upload|summarize|summarise|please|enter|select|give|name|share|include|submit|"
-    "est-ce|existe|dispose|avez|êtes|quel|quelle|quels|quelles|comment|"
-    "tiene|dispone|existe|cuenta|cuál|cuáles|cómo|describa|indique|proporcione|"
+    "est-ce|existe|dispose|avez|êtes|quel|quelle|quels|quelles|comment|qui|où|"
+    "décrivez|decrivez|fournissez|indiquez|précisez|expliquez|listez|confirmez|joignez|"
+    "tiene|dispone|existe|cuenta|cuál|cuáles|cómo|quién|describa|indique|proporcione|especifique|"
+    "explique|confirme|enumere|adjunte|detalle|"
     "hat|haben|gibt|wie|welche|beschreiben"
 )
 _QUESTION_START = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 _NOISE = re.compile(
-    r"^(?:©|\(c\)\s|copyright\b|all rights reserved|confidential\b|page \d+( of \d+)?$|"
+    r"^(?:©|\(c\)\s|copyright\b|do not (?:insert|delete|modify|change|edit|alter|remove)\b|all rights reserved|confidential\b|page \d+( of \d+)?$|"
     r"end of (?:table|document|questionnaire|section)\b|-+\s*end\b|total\b|"
     r"instructions?\b|note:|notes:|legend\b|version \d|last updated|prepared by|"
     r"for internal use|this (?:document|questionnaire|workbook|sheet) (?:is|contains|must|should)\b|"
@@ -146,6 +148,24 @@ def answer_type_for(choices: tuple[str, ...], header: str = "") -> AnswerType:
     if re.search(r"\b(number|count|amount|qty|quantity)\b", head):
         return "number"
     return "text"
+
+
+_INLINE = re.compile(r"[(\[]\s*((?:[^()\[\]/]{1,20}/){1,4}[^()\[\]/]{1,20})\s*[)\]]\s*[.:?]?\s*$")
+
+
+def inline_choices(text: str) -> tuple[str, ...]:
+    """``"Is MFA enforced? (Yes/No/N/A)"`` -> ``("Yes", "No", "N/A")`` when the choices mean yes/no."""
+    match = _INLINE.search(text)
+    if not match:
+        return ()
+    parts = [p.strip() for p in match.group(1).split("/")]
+    merged: list[str] = []
+    for part in parts:  # "N/A" was split in two
+        if merged and merged[-1].upper() == "N" and part.upper() == "A":
+            merged[-1] = f"{merged[-1]}/{part}"
+        elif part:
+            merged.append(part)
+    return tuple(merged) if is_yes_no(merged) else ()
 
 
 def match_choice(answer: str, choices: tuple[str, ...]) -> str:

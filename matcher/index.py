@@ -94,12 +94,16 @@ class MatchIndex:
     control_entries: dict[str, tuple[int, ...]] = field(init=False, repr=False)
     entry_rows: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     entry_terms: sparse.csr_matrix = field(init=False, repr=False)
+    has_short_answer: npt.NDArray[np.intp] = field(init=False, repr=False)
+    key_rank: npt.NDArray[np.intp] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         rows: list[list[int]] = [[] for _ in self.keys]
         for row, entry in enumerate(self.row_entry.tolist()):
             rows[entry].append(row)
         self.entry_rows = tuple(tuple(r) for r in rows)
+        self.has_short_answer = np.asarray([int(bool(s)) for s in self.short_answers], dtype=np.intp)
+        self.key_rank = np.argsort(np.argsort(np.asarray(self.keys, dtype=object))).astype(np.intp)
         self.entry_terms = entry_term_weights(self.row_entry, self.word_rows, self.word_answers)
         self.known_words = frozenset(term for term in self.word.vocabulary if " " not in term)
         by_control: dict[str, list[int]] = {}

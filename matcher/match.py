@@ -36,38 +36,66 @@ class _Scored:
 
 
 def _bonuses(index: MatchIndex, query: PreparedQuery, entry: int) -> dict[str, float]:
+    """Answer-type adjustment, cited control ids and question number (all usually absent)."""
     bonus: dict[str, float] = {}
     adjustment = type_adjustment(query.answer_type, index.short_answers[entry])
     if adjustment:
         bonus["answer_type"] = adjustment
-    if any(entry in index.control_entries[cid] for cid in query.cited_controls):
+    if query.cited_controls and any(entry in index.control_entries[c] for c in query.cited_controls):
         bonus["controls"] = CONTROL_BONUS
-    number = (query.number or "").strip().lower()
-    if number and (number == index.keys[entry].lower() or number in index.control_entries):
-        if entry in index.control_entries.get(number, ()) or number == index.keys[entry].lower():
-            bonus["number"] = NUMBER_BONUS
+    if query.number and _number_matches(index, query.number, entry):
+        bonus["number"] = NUMBER_BONUS
     return bonus
 
 
-def best_per_entry(
+def _number_matches(index: MatchIndex, number: str, entry: int) -> bool:
+    """The question's own number is the entry's key or one of its control ids."""
+    wanted = number.strip().lower()
+    return wanted == index.keys[entry].lower() or entry in index.control_entries.get(wanted, ())
+
+
+def adjusted_scores(
     index: MatchIndex, prepared: Sequence[PreparedQuery], pairs: Pairs, fused: npt.NDArray[np.float32]
-) -> list[list[_Scored]]:
-    """Keep each entry's best-scoring phrasing, add the bonuses, sort best first (ties by key)."""
-    best: list[dict[int, tuple[float, int]]] = [{} for _ in prepared]
-    for pair, (q, entry) in enumerate(zip(pairs.query.tolist(), pairs.entry.tolist(), strict=True)):
-        score = float(fused[pair])
-        if entry not in best[q] or score > best[q][entry][0]:
-            best[q][entry] = (score, pair)
-    ranked: list[list[_Scored]] = []
-    for q, entries in enumerate(best):
-        scored = []
-        for entry, (score, pair) in entries.items():
-            bonus = _bonuses(index, prepared[q], entry)
-            total = min(1.0, max(0.0, score + sum(bonus.values())))
-            scored.append(_Scored(entry, int(pairs.row[pair]), pair, total, bonus))
-        scored.sort(key=lambda s: (-s.score, index.keys[s.entry]))
-        ranked.append(scored)
-    return ranked
+) -> npt.NDArray[np.float64]:
+    """Fused score plus bonuses, clipped to [0, 1]; vectorised for the answer type, looped for the rare rest."""
+    types = [p.answer_type for p in prepared]
+    table = np.asarray(
+        [[type_adjustment(t, None), type_adjustment(t, "Yes")] for t in types], dtype=np.float64
+    ).reshape(len(types), 2)
+    total = fused.astype(np.float64) + table[pairs.query, index.has_short_answer[pairs.entry]]
+    rare = [q for q, p in enumerate(prepared) if p.cited_controls or p.number]
+    for position in np.flatnonzero(np.isin(pairs.query, rare)).tolist():
+        bonus = _bonuses(index, prepared[int(pairs.query[position])], int(pairs.entry[position]))
+        total[position] += bonus.get("controls", 0.0) + bonus.get("number", 0.0)
+    return np.clip(total, 0.0, 1.0)
+
+
+def rank_pairs(index: MatchIndex, pairs: Pairs, total: npt.NDArray[np.float64], n_queries: int) -> list[
+    npt.NDArray[np.intp]
+]:
+    """Per query, pair positions best first: each entry's best phrasing only, ties broken by key."""
+    by_entry = np.lexsort((-total, pairs.entry, pairs.query))
+    first = np.ones(len(by_entry), dtype=bool)
+    first[1:] = (np.diff(pairs.query[by_entry]) != 0) | (np.diff(pairs.entry[by_entry]) != 0)
+    best = by_entry[first]
+    ordered = best[np.lexsort((index.key_rank[pairs.entry[best]], -total[best], pairs.query[best]))]
+    bounds = np.searchsorted(pairs.query[ordered], np.arange(n_queries + 1))
+    return [ordered[bounds[q] : bounds[q + 1]] for q in range(n_queries)]
+
+
+def scored(
+    index: MatchIndex, query: PreparedQuery, pairs: Pairs, total: npt.NDArray[np.float64], positions: npt.NDArray[np.intp]
+) -> list[_Scored]:
+    return [
+        _Scored(
+            entry=int(pairs.entry[p]),
+            row=int(pairs.row[p]),
+            pair=int(p),
+            score=float(total[p]),
+            bonus=_bonuses(index, query, int(pairs.entry[p])),
+        )
+        for p in positions.tolist()
+    ]
 
 
 def band_of(score: float, runner_up: float, thresholds: Thresholds, *, first: bool) -> str:
@@ -111,6 +139,7 @@ def _result(
     thresholds: Thresholds,
 ) -> MatchResult:
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    ranked = ranked[:top_k]
     candidates = tuple(
         Candidate(
             entry_key=index.keys[item.entry],
@@ -118,7 +147,7 @@ def _result(
             band=band_of(item.score, runner_up, thresholds, first=position == 0),
             reasons=_reasons(index, query, item, signals),
         )
-        for position, item in enumerate(ranked[:top_k])
+        for position, item in enumerate(ranked)
     )
     band = candidates[0].band if candidates else "none"
     return MatchResult(question=query.text, band=band, candidates=candidates)
@@ -139,8 +168,13 @@ def match(
     candidates = retrieve(index, query_words)
     pairs = candidate_pairs(index, candidates)
     signals = compute_signals(index, prepared, pairs, (query_words, query_chars))
-    ranked = best_per_entry(index, prepared, pairs, fuse(signals))
+    total = adjusted_scores(index, prepared, pairs, fuse(signals))
+    ranked = rank_pairs(index, pairs, total, len(prepared))
+    keep = max(top_k, 2)  # the runner-up decides the margin for ``auto``
     return [
-        _result(index, query, scored, signals, top_k=top_k, thresholds=thresholds)
-        for query, scored in zip(prepared, ranked, strict=True)
+        _result(
+            index, query, scored(index, query, pairs, total, positions[:keep]), signals,
+            top_k=top_k, thresholds=thresholds,
+        )
+        for query, positions in zip(prepared, ranked, strict=True)
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 # "4.2.1", "A&A-01.1", "IAM-02:", "1.a)", "(b)", "Q12.", "ii." at the very start of a question.
 _NUMBERING = re.compile(
@@ -129,6 +130,8 @@ _TYPOS = {
 
 def fold_case(text: str) -> str:
     """Lower-case and strip accents (``Résumé`` -> ``resume``)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
@@ -147,6 +150,7 @@ def tokenize(text: str) -> list[str]:
     return [tok for tok in _NON_WORD.split(text) if tok]
 
 
+@lru_cache(maxsize=200_000)
 def americanize(token: str) -> str:
     """Map one British spelling to American (``organisation`` -> ``organization``)."""
     if token in _AMERICAN:
@@ -169,7 +173,7 @@ def fix_typo(token: str) -> str:
 def normalise_tokens(text: str) -> list[str]:
     """All steps, returning tokens."""
     folded = strip_numbering(fold_case(text))
-    return [americanize(fix_typo(tok)) for tok in tokenize(folded)]
+    return [americanize(_TYPOS.get(tok, tok)) for tok in tokenize(folded)]
 
 
 def normalise(text: str) -> str:

@@ -35,6 +35,7 @@ class PreparedQuery:
     fuzzy_text: str
     answer_type: str | None
     corrections: tuple[tuple[str, str], ...]
+    unknown: tuple[str, ...]
     cited_controls: tuple[str, ...]
     number: str | None
 
@@ -95,6 +96,7 @@ def prepare(
         fuzzy_text=content_words(stems),
         answer_type=guess_answer_type(query, tokens),
         corrections=tuple(corrections),
+        unknown=tuple(tok for tok in dict.fromkeys(stems) if tok not in STOP_WORDS and tok not in index.known_words),
         cited_controls=cited_controls(index, query.text),
         number=query.number,
     )

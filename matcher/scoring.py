@@ -14,12 +14,13 @@ from matcher.index import MatchIndex
 from matcher.query import PreparedQuery
 from matcher.vectors import rowwise_dot
 
-ROW_CANDIDATES = 40
-ANSWER_CANDIDATES = 10
+ROW_CANDIDATES = 25
+ANSWER_CANDIDATES = 8
 CHUNK = 256
 
 # Weights of the fused score (they sum to 1, so the score stays in [0, 1] before adjustments).
-WEIGHTS = {"tfidf_word": 0.30, "tfidf_char": 0.15, "fuzzy": 0.15, "concepts": 0.25, "answer": 0.15, "coverage": 0.0}
+WEIGHTS = {"tfidf_word": 0.15, "tfidf_char": 0.10, "fuzzy": 0.10, "concepts": 0.20, "answer": 0.15, "coverage": 0.30}
+UNSEEN_WEIGHT = 0.75
 CONTROL_BONUS = 0.10
 NUMBER_BONUS = 0.05
 TYPE_BONUS = 0.03
@@ -118,7 +119,7 @@ def compute_signals(
         count=len(pairs.row),
     )
     return Signals(
-        coverage=term_coverage(index, query_words, pairs),
+        coverage=term_coverage(index, prepared, query_words, pairs),
         word=rowwise_dot(query_words, index.word_rows, pairs.query, pairs.row),
         char=rowwise_dot(query_chars, index.char_rows, pairs.query, pairs.row),
         answer=rowwise_dot(query_words, index.word_answers, pairs.query, pairs.entry),
@@ -127,11 +128,19 @@ def compute_signals(
     )
 
 
-def term_coverage(index: MatchIndex, query_words: sparse.csr_matrix, pairs: Pairs) -> npt.NDArray[np.float32]:
-    """Share of the question's idf mass found in the entry (its phrasings fully, its answer half)."""
+def term_coverage(
+    index: MatchIndex, prepared: Sequence[PreparedQuery], query_words: sparse.csr_matrix, pairs: Pairs
+) -> npt.NDArray[np.float32]:
+    """Share of the question's idf mass found in the entry (its phrasings fully, its answer half).
+
+    Words the bank has never seen count with the highest idf: a question about something the bank
+    never mentions (FERPA, escrow) should not look fully covered by its common words.
+    """
     present = sparse.csr_matrix(query_words, copy=True)
     present.data = index.word.idf[present.indices].copy()
-    totals = np.asarray(present.sum(axis=1), dtype=np.float32).ravel()
+    unseen_idf = float(index.word.idf.max()) if len(index.word.idf) else 1.0
+    unseen = np.asarray([len(p.unknown) for p in prepared], dtype=np.float32) * unseen_idf * UNSEEN_WEIGHT
+    totals = np.asarray(present.sum(axis=1), dtype=np.float32).ravel() + unseen
     totals[totals == 0] = 1.0
     found = rowwise_dot(present, index.entry_terms, pairs.query, pairs.entry)
     return np.asarray(found / totals[pairs.query], dtype=np.float32)

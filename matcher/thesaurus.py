@@ -62,6 +62,7 @@ class Thesaurus:
     families: Mapping[str, tuple[str, ...]]
     _lookup: dict[tuple[str, ...], frozenset[str]] = field(init=False, repr=False, compare=False)
     _longest: int = field(init=False, repr=False, compare=False)
+    _starts: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lookup: dict[tuple[str, ...], set[str]] = {}
@@ -71,7 +72,10 @@ class Thesaurus:
                 if phrase:
                     lookup.setdefault(phrase, set()).add(name)
         object.__setattr__(self, "_lookup", {k: frozenset(v) for k, v in lookup.items()})
-        object.__setattr__(self, "_longest", max((len(k) for k in lookup), default=1))
+        starts: dict[str, int] = {}
+        for phrase in lookup:
+            starts[phrase[0]] = max(starts.get(phrase[0], 0), len(phrase))
+        object.__setattr__(self, "_starts", starts)
 
     @property
     def single_words(self) -> frozenset[str]:
@@ -95,8 +99,11 @@ class Thesaurus:
     def find(self, tokens: Sequence[str]) -> list[tuple[str, frozenset[str]]]:
         """Every (term, families) found in ``tokens``, longest phrase first at each position."""
         found: list[tuple[str, frozenset[str]]] = []
-        for start in range(len(tokens)):
-            for size in range(min(self._longest, len(tokens) - start), 0, -1):
+        for start, token in enumerate(tokens):
+            longest = self._starts.get(token)
+            if longest is None:
+                continue
+            for size in range(min(longest, len(tokens) - start), 0, -1):
                 phrase = tuple(tokens[start : start + size])
                 families = self._lookup.get(phrase)
                 if families:

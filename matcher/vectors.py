@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +32,7 @@ def _count_vectorizer(kind: str, vocabulary: Sequence[str] | None = None) -> Cou
             analyzer="word",
             token_pattern=r"\S+",
             lowercase=False,
-            ngram_range=(1, 2),
+            ngram_range=(1, 1),
             stop_words=sorted(STOP_WORDS),
             vocabulary=vocab,
             dtype=np.float32,
@@ -76,10 +77,14 @@ class Vectors:
         fitted = cls(kind, vocabulary, idf)
         return fitted, _weigh(counts, idf)
 
+    @cached_property
+    def _counter(self) -> CountVectorizer:
+        return _count_vectorizer(self.kind, self.vocabulary)
+
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         if not self.vocabulary:
             return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
-        counts = sparse.csr_matrix(_count_vectorizer(self.kind, self.vocabulary).transform(texts))
+        counts = sparse.csr_matrix(self._counter.transform(texts))
         return _weigh(counts, self.idf)
 
 

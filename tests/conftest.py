@@ -24,7 +24,9 @@ BACKENDS = [
     "sqlite",
     pytest.param(
         "postgresql",
-        marks=pytest.mark.skipif(not PG_URL, reason="TRUSTDESK_TEST_POSTGRES_URL is not set (.ci/run sets it)"),
+        marks=pytest.mark.skipif(
+            not PG_URL, reason="TRUSTDESK_TEST_POSTGRES_URL is not set (.ci/run sets it)"
+        ),
     ),
 ]
 

@@ -19,6 +19,16 @@ def make_org(runner: CliRunner, slug: str, name: str | None = None) -> None:
 
 
 def make_user(runner: CliRunner, email: str, org: str, role: str, password: str = PASSWORD) -> None:
-    result = cli(runner, "user", "create", email, "--org", org, "--role", role, "--password-stdin",
-                 input=password + "\n")
+    result = cli(
+        runner,
+        "user",
+        "create",
+        email,
+        "--org",
+        org,
+        "--role",
+        role,
+        "--password-stdin",
+        input=password + "\n",
+    )
     assert result.exit_code == 0, result.output

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 import click
 
-from answerbank import service, store
 from core import accounts
 from core.db import read_session, write_session
 from core.errors import TrustdeskError
 from core.migrate import upgrade
-from core.settings import Settings
-from web.context import Runtime
+from web.cli_common import emit, runtime
 
 
 class TrustdeskGroup(click.Group):
@@ -27,18 +22,6 @@ class TrustdeskGroup(click.Group):
             return super().invoke(ctx)
         except TrustdeskError as exc:
             raise click.ClickException(str(exc)) from exc
-
-
-def runtime(ctx: click.Context) -> Runtime:
-    obj = ctx.find_root().obj
-    if obj is None:
-        obj = ctx.find_root().obj = Runtime(Settings.from_env())
-    assert isinstance(obj, Runtime)
-    return obj
-
-
-def emit(data: object, as_json: bool, text: str) -> None:
-    click.echo(json.dumps(data, indent=2, default=str) if as_json else text)
 
 
 @click.group(cls=TrustdeskGroup)
@@ -157,86 +140,14 @@ def user_create(ctx: click.Context, email: str, org_slug: str, role: str, passwo
     click.echo(f"{email.lower()} is {role} in {org_slug}.")
 
 
-# ---------------------------------------------------------------- answer bank
+def _register_subcommands() -> None:
+    from web import cli_bank, cli_review
+
+    main.add_command(cli_bank.bank)
+    main.add_command(cli_bank.thesaurus)
+    main.add_command(cli_bank.match)
+    for command in (cli_review.questionnaire, cli_review.parse, cli_review.worker):
+        main.add_command(command)
 
 
-@main.group()
-def bank() -> None:
-    """The answer bank of an organisation."""
-
-
-@bank.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--org", "org_slug", required=True)
-@click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def bank_import(ctx: click.Context, file: Path, org_slug: str, dry_run: bool, as_json: bool) -> None:
-    """Import CSV, XLSX or JSON (all or nothing; unchanged rows are left alone)."""
-    with write_session(runtime(ctx).ready_engine()) as session:
-        target = accounts.require_org(session, slug=org_slug)
-        summary = service.import_file(
-            session, org=target, path=file, actor=store.Actor("cli"), dry_run=dry_run
-        )
-        if dry_run:
-            session.rollback()
-    emit(summary.to_dict(), as_json, summary.describe())
-
-
-@bank.command("export")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--org", "org_slug", required=True)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def bank_export(ctx: click.Context, file: Path, org_slug: str, as_json: bool) -> None:
-    """Export the bank as CSV, XLSX or JSON (chosen by the file's extension)."""
-    with read_session(runtime(ctx).ready_engine()) as session:
-        target = accounts.require_org(session, slug=org_slug)
-        count = service.export_file(session, org=target, path=file)
-    emit(
-        {"file": str(file), "organisation": org_slug, "entries": count},
-        as_json,
-        f"{count} entries of {org_slug} written to {file}.",
-    )
-
-
-@bank.command("check")
-@click.option("--org", "org_slug", required=True)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def bank_check(ctx: click.Context, org_slug: str, as_json: bool) -> None:
-    """List near-duplicates, conflicting answers and entries past their review date."""
-    with read_session(runtime(ctx).ready_engine()) as session:
-        target = accounts.require_org(session, slug=org_slug)
-        assert target.id is not None
-        findings = service.check_bank(store.list_entries(session, org_id=target.id), today=date.today())
-    lines = [f"{f.kind:<15} {', '.join(f.keys):<20} {f.detail}" for f in findings]
-    emit(
-        {"organisation": org_slug, "findings": [f.__dict__ for f in findings]},
-        as_json,
-        "\n".join(lines) or "No findings: no near-duplicates, conflicts or overdue reviews.",
-    )
-
-
-@bank.command("history")
-@click.argument("key")
-@click.option("--org", "org_slug", required=True)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def bank_history(ctx: click.Context, key: str, org_slug: str, as_json: bool) -> None:
-    """Show every version of one entry, newest first."""
-    with read_session(runtime(ctx).ready_engine()) as session:
-        target = accounts.require_org(session, slug=org_slug)
-        assert target.id is not None
-        versions = store.history(session, entry=store.require_entry(session, org_id=target.id, key=key))
-    rows = [
-        {
-            "version": v.version,
-            "author": v.author,
-            "at": v.created_at.isoformat(),
-            "short_answer": v.short_answer,
-            "answer": v.answer,
-        }
-        for v in versions
-    ]
-    emit(rows, as_json, "\n".join(f"v{r['version']}  {r['at']}  {r['author']}" for r in rows))
+_register_subcommands()

@@ -19,13 +19,12 @@ def read_items(grid: Grid, layout: Layout) -> list[Item]:
         values = grid.row_values(row)
         if not values:
             continue
-        if header_score(values) >= 3 and _is_header_repeat(values):
-            section = _header_section(values) or section
+        anchors = [(c, v) for c, v in values if (row, c) not in grid.covered]
+        if header_score(anchors) >= 3 and _is_header_repeat(anchors):
+            section = _header_section(anchors) or section
             continue
         text = grid.get(row, layout.question_col) or _coded_label(grid, layout, row)
-        if (row, layout.question_col) in grid.covered:
-            continue
-        if not text:
+        if not text or (row, layout.question_col) in grid.covered:
             section = _banner(grid, layout, row, values) or section
             continue
         item = make_item(grid, layout, row, text, section)
@@ -40,7 +39,7 @@ def read_items(grid: Grid, layout: Layout) -> list[Item]:
 def _section_above(grid: Grid, header_row: int | None) -> str | None:
     """A lone heading just above the header row (``Governance`` over ``Stream | Level | ...``)."""
     for row in range((header_row or 1) - 1, max((header_row or 1) - 3, 0), -1):
-        values = grid.row_values(row)
+        values = [(c, v) for c, v in grid.row_values(row) if (row, c) not in grid.covered]
         if len(values) == 1 and 4 <= len(values[0][1]) <= 60 and not tx.is_noise(values[0][1]):
             return values[0][1]
     return None
@@ -138,13 +137,18 @@ def _header_section(values: list[tuple[int, str]]) -> str | None:
 
 
 def _banner(grid: Grid, layout: Layout, row: int, values: list[tuple[int, str]]) -> str | None:
-    """A row without question text whose first short text is a heading (``Access Control``)."""
-    skip = {layout.number_col, layout.answer_col, *layout.choice_cols.values()}
+    """A row without question text whose first short text is a heading (``1. Access Control``)."""
+    skip = {layout.answer_col, *layout.choice_cols.values()}
     for col, value in values:
         if col in skip or tx.is_number(value) or (row, col) in grid.covered:
             continue
-        if len(value.split()) <= BANNER_MAX_WORDS + 4 and not tx.is_noise(value) and 4 <= len(value) <= 100:
-            return value
+        heading = tx.split_number(value)[1]
+        if (
+            len(heading.split()) <= BANNER_MAX_WORDS + 4
+            and not tx.is_noise(heading)
+            and 4 <= len(heading) <= 100
+        ):
+            return heading
     return None
 
 

@@ -8,7 +8,6 @@ Pipeline: ``find_header`` -> ``find_question_col`` -> ``find_number_col`` -> ``f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ingest import text as tx
@@ -32,7 +31,7 @@ _N_HEAD = re.compile(
     re.IGNORECASE,
 )
 _S_HEAD = re.compile(
-    r"^(?:section|category|domain|area|topic|family|chapter|theme|control family|dominio|"
+    r"(?:^|\b(?:ccm|control|question)\s)(?:section|category|domain|area|topic|family|chapter|theme|control family|dominio|"
     r"secci[óo]n|categor[íi]a|th[èe]me|domaine)\b",
     re.IGNORECASE,
 )
@@ -51,6 +50,7 @@ class Grid:
     covered: set[tuple[int, int]] = field(default_factory=set)
     validations: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     known_codes: set[str] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)  # never the question or a free answer column
 
     def get(self, row: int, col: int | None) -> str:
         return self.cells.get((row, col), "") if col else ""
@@ -95,7 +95,7 @@ def header_role(text: str) -> str | None:
     """What a header cell names: number, section, choice, question, answer, other; ``None`` for data."""
     if len(text) > 60 or len(text.split()) > 8 or text.endswith("?"):
         return None
-    for role, pattern in (("number", _N_HEAD), ("section", _S_HEAD), ("choice", _CHOICE_HEAD)):
+    for role, pattern in (("choice", _CHOICE_HEAD), ("number", _N_HEAD), ("section", _S_HEAD)):
         if pattern.match(text):
             return role
     if _Q_HEAD.match(text):
@@ -136,7 +136,7 @@ def find_question_col(grid: Grid, header_row: int | None, headers: dict[int, str
     scores: dict[int, float] = {}
     for col in range(1, grid.max_col + 1):
         role = header_role(headers.get(col, ""))
-        if role in ("number", "answer", "choice"):
+        if role in ("number", "answer", "choice") or col in grid.hidden_cols:
             continue
         score = 0.0
         for row in data_rows(grid, header_row):
@@ -218,7 +218,7 @@ def free_column(grid: Grid, layout: Layout, *, after: int) -> int:
     for row, col in grid.cells:
         rows_of.setdefault(col, set()).add(row)
     for col in range(after + 1, MAX_COLS + 1):
-        if not layout.headers.get(col) and rows_of.get(col, set()) <= qrows:
+        if not layout.headers.get(col) and col not in grid.hidden_cols and rows_of.get(col, set()) <= qrows:
             return col
     return grid.max_col + 1
 
@@ -229,14 +229,15 @@ def detect_codes(grid: Grid, layout: Layout) -> None:
     rows = [r for r in data_rows(grid, layout.header_row) if grid.get(r, layout.question_col)]
     values = [grid.get(r, col) for r in rows if grid.get(r, col)]
     codes = [part for v in values for part in v.split(" ")]
-    if col and len(values) >= 0.8 * len(rows) > 0 and all(_CODE.match(v) for v in codes):
-        if len(set(values)) <= max(3, len(values) // 4) or set(codes) <= grid.known_codes:
-            layout.answer_codes = True
-            layout.code_col = col
-            layout.answer_col = free_column(grid, layout, after=col)
-            layout.reasons.append(
-                f"column {col} holds answer-type codes; answers go to column {layout.answer_col}"
-            )
+    is_codes = bool(col) and len(values) >= 0.8 * len(rows) > 0 and all(_CODE.match(v) for v in codes)
+    few = len(set(values)) <= max(3, len(values) // 4) or set(codes) <= grid.known_codes
+    if col and is_codes and few:
+        layout.answer_codes = True
+        layout.code_col = col
+        layout.answer_col = free_column(grid, layout, after=col)
+        layout.reasons.append(
+            f"column {col} holds answer-type codes; answers go to column {layout.answer_col}"
+        )
 
 
 def detect_layout(grid: Grid) -> Layout | None:

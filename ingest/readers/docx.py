@@ -23,7 +23,7 @@ from core.errors import CorruptFile, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import Location, Question, Questionnaire
 from ingest.readers.docx_numbering import Numbering, W
-from ingest.readers.pdf_tables import Layout, find_layout, inline_choices, read_row
+from ingest.readers.pdf_tables import Layout, Row, find_layout, inline_choices, read_row, row_choices
 from ingest.sniff import check_file
 from ingest.text import clean_text, is_noise, is_question_text, normalize_number, split_number
 
@@ -97,12 +97,18 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
         else:
             pending.append(block)
     found.questions.extend(paragraph_questions(pending, found))
-    questions = _unique_refs(found.questions)
+    questions = found.questions
+    warnings = (
+        []
+        if questions
+        else [f"{path.name}: no questions found in {len(found.tables)} table(s) or the paragraphs"]
+    )
     return Questionnaire(
         source=str(path),
         reader=NAME,
         questions=questions,
         sections=found.sections,
+        warnings=warnings,
         detected={
             "tables": found.tables,
             "paragraph_questions": sum(q.location.kind == "docx_paragraph" for q in questions),
@@ -110,15 +116,12 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
     )
 
 
-def _unique_refs(questions: list[Question]) -> list[Question]:
-    return questions  # refs are built from locations, which are unique by construction
-
-
 def blocks(document: Document) -> Iterator[Block]:
-    """Body paragraphs and tables in document order; numbering counters advance as Word's do."""
+    """Body paragraphs and tables in document order, content controls included; numbering counters
+    advance as Word's do."""
     numbering = Numbering.from_element(_numbering_root(document))
     p_index = t_index = 0
-    for item in document.iter_inner_content():
+    for item in body_items(document._body._body, document._body):
         if isinstance(item, Table):
             yield Block(table=item, table_index=t_index)
             t_index += 1
@@ -127,6 +130,41 @@ def blocks(document: Document) -> Iterator[Block]:
         label = numbering.advance(*num) if num else None
         yield Block(paragraph=item, index=p_index, label=label)
         p_index += 1
+
+
+def body_items(element: Any, parent: Any) -> Iterator[Paragraph | Table]:
+    """``w:p`` and ``w:tbl`` children, descending into block-level content controls (``w:sdt``)."""
+    for child in element.iterchildren():
+        if child.tag == f"{W}p":
+            yield Paragraph(child, parent)
+        elif child.tag == f"{W}tbl":
+            yield Table(child, parent)
+        elif child.tag == f"{W}sdt":
+            content = child.find(f"{W}sdtContent")
+            if content is not None:
+                yield from body_items(content, parent)
+
+
+def cell_text(cell: Any) -> str:
+    """All text in a cell, content controls included; a control still showing its placeholder is empty."""
+    lines = []
+    for paragraph in cell._tc.iter(f"{W}p"):
+        if _in_placeholder(paragraph, cell._tc):
+            continue
+        marks = {f"{W}tab": " ", f"{W}br": "\n"}
+        nodes = paragraph.iter(f"{W}t", f"{W}tab", f"{W}br")
+        lines.append("".join(node.text or "" if node.tag == f"{W}t" else marks[node.tag] for node in nodes))
+    return "\n".join(lines)
+
+
+def _in_placeholder(node: Any, stop: Any) -> bool:
+    while node is not None and node is not stop:
+        if node.tag == f"{W}sdt":
+            props = node.find(f"{W}sdtPr")
+            if props is not None and props.find(f"{W}showingPlcHdr") is not None:
+                return True
+        node = node.getparent()
+    return False
 
 
 def _numbering_root(document: Document) -> Any | None:
@@ -186,8 +224,9 @@ def paragraph_kind(block: Block) -> str:
         return "heading" if text else "noise"
     if not text or is_noise(text):
         return "noise"
-    numbered = bool(block.label) or split_number(text)[0] is not None
-    if is_question_text(text) and (numbered or block.label == "" or text.endswith("?")):
+    prefix, rest = split_number(text)
+    numbered = bool(block.label) or prefix is not None
+    if is_question_text(rest) and (numbered or block.label == "" or text.endswith("?")):
         return "question"
     if numbered and text.endswith(":") and len(text.split()) <= 12:
         return "question"
@@ -235,13 +274,13 @@ def _number_and_text(label: str | None, text: str) -> tuple[str | None, str]:
 
 def table_grid(table: Table) -> list[list[str | None]]:
     """Cell texts by grid position; merged cells repeat their text, as Word shows them."""
-    return [[cell.text for cell in row.cells] for row in table.rows]
+    return [[cell_text(cell) for cell in row.cells] for row in table.rows]
 
 
 def table_questions(table: Table, t_index: int, found: Collected) -> list[Question]:
     grid = table_grid(table)
     layout = find_layout(grid)
-    found.tables.append({"table": t_index, "layout": None if layout is None else layout.__dict__})
+    found.tables.append({"table": t_index, "layout": None if layout is None else asdict(layout)})
     if layout is None:
         return []
     questions: list[Question] = []
@@ -253,22 +292,20 @@ def table_questions(table: Table, t_index: int, found: Collected) -> list[Questi
             last = questions[-1]
             questions[-1] = Question(**{**last.__dict__, "text": f"{last.text} {row.text}"})
         elif row.kind == "question":
-            questions.append(_table_question(row.number, row.text, row.answer, r, t_index, layout, found))
+            questions.append(_table_question(row, r, t_index, layout, found))
     return questions
 
 
-def _table_question(
-    number: str | None, text: str, answer: str | None, r: int, t_index: int, layout: Layout, found: Collected
-) -> Question:
+def _table_question(row: Row, r: int, t_index: int, layout: Layout, found: Collected) -> Question:
     col = layout.answer_col if layout.answer_col is not None else layout.question_col
-    answer_type, choices = inline_choices(text, layout.answer_header)
+    answer_type, choices = row_choices(row, layout)
     return Question(
         ref=f"t{t_index}r{r}",
-        number=number,
+        number=row.number,
         section=found.section,
-        text=text,
+        text=row.text,
         answer_type=answer_type,
         choices=choices,
         location=Location(kind="docx_cell", table=t_index, row=r, col=col),
-        existing_answer=answer if layout.answer_col is not None else None,
+        existing_answer=row.answer if layout.answer_col is not None else None,
     )

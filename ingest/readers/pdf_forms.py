@@ -49,6 +49,12 @@ def _inherited(node: DictionaryObject, key: str) -> Any:
     return None
 
 
+def _field_node(annot: DictionaryObject) -> Any:
+    """The field a widget belongs to: itself when it carries a name, else its parent (radio kids)."""
+    parent = annot.get("/Parent")
+    return annot if "/T" in annot or parent is None else parent.get_object()
+
+
 def full_name(node: DictionaryObject) -> str:
     """``parent.child`` as in the AcroForm tree."""
     parts: list[str] = []
@@ -91,7 +97,7 @@ def group_fields(reader: PdfReader) -> list[Field]:
             kind=str(_inherited(annot, "/FT") or ""),
             flags=int(_inherited(annot, "/Ff") or 0),
             tooltip=clean_text(_inherited(annot, "/TU") or ""),
-            value=_inherited(annot, "/V"),
+            value=_inherited(_field_node(annot), "/V"),
             page=page_number,
             rect=(rect[0], rect[1], rect[2], rect[3]),
             states=states,

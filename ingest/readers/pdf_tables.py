@@ -7,6 +7,7 @@ A grid is a list of rows of cell strings (``None`` for an empty or merged-away c
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -69,6 +70,7 @@ class Row:
     number: str | None = None
     text: str = ""
     answer: str | None = None
+    choices: tuple[str, ...] = ()
 
 
 def cell(value: str | None) -> str:
@@ -153,8 +155,33 @@ def read_row(row: Sequence[str | None], layout: Layout) -> Row:
     elif prefixed == number:
         question = text
     answer = _at(row, layout.answer_col) if layout.answer_col != layout.question_col else ""
+    boxes = checkboxes(answer)
+    if boxes is not None:
+        return Row("question", number, question if number_cell else text, boxes[1], boxes[0])
     answer_text = answer if answer and not is_noise(answer) else None
     return Row("question", number=number, text=question if number_cell else text, answer=answer_text)
+
+
+CHECKED = "☒☑■✔✓"
+UNCHECKED = "☐□"
+_BOX = re.compile(rf"([{CHECKED}{UNCHECKED}])\s*([^{CHECKED}{UNCHECKED}]+)")
+
+
+def checkboxes(text: str) -> tuple[tuple[str, ...], str | None] | None:
+    """``"☒ Yes ☐ No"`` -> ``(("Yes", "No"), "Yes")``: the choices printed as boxes and the ticked ones."""
+    found = [(glyph, clean_text(label).strip(" ,;/")) for glyph, label in _BOX.findall(text)]
+    found = [(glyph, label) for glyph, label in found if label]
+    if len(found) < 2:
+        return None
+    ticked = [label for glyph, label in found if glyph in CHECKED]
+    return tuple(label for _, label in found), ", ".join(ticked) or None
+
+
+def row_choices(row: Row, layout: Layout) -> tuple[AnswerType, tuple[str, ...]]:
+    """Choices printed as checkboxes in the answer cell, else ``(Yes/No)`` in the text, else the header."""
+    if row.choices:
+        return answer_type_for(row.choices), row.choices
+    return inline_choices(row.text, layout.answer_header)
 
 
 def inline_choices(text: str, header: str = "") -> tuple[AnswerType, tuple[str, ...]]:
@@ -178,6 +205,7 @@ class TableState:
     section: str | None = None
     sections: list[str] = field(default_factory=list)
     detected: list[dict[str, object]] = field(default_factory=list)
+    starts: list[float] = field(default_factory=list)
 
 
 def continue_layout(grid: Grid, state: TableState) -> Layout | None:
@@ -211,18 +239,27 @@ def page_table_questions(page: Any, page_number: int, state: TableState, questio
         if layout is None:
             continue
         for r in range(layout.header_row + 1, len(grid)):
-            row = read_row(grid[r], layout)
-            if row.kind == "banner":
-                state.section = row.text
-                if row.text not in state.sections:
-                    state.sections.append(row.text)
-            elif row.kind == "continuation" and questions:
-                questions[-1] = replace(questions[-1], text=f"{questions[-1].text} {row.text}")
-            elif row.kind == "question":
-                box = _answer_box(table, r, layout)
-                questions.append(
-                    _question(row, layout, state.section, page_number, box, f"p{page_number}t{t_index}r{r}")
-                )
+            box = _answer_box(table, r, layout)
+            add_row(
+                read_row(grid[r], layout),
+                state,
+                questions,
+                Location(kind="pdf_box", page=page_number, box=box),
+            )
+
+
+def add_row(row: Row, state: TableState, questions: list[Question], location: Location) -> None:
+    """Apply one classified row: a banner sets the section, a continuation extends the last question."""
+    if row.kind == "banner":
+        state.section = row.text
+        if row.text not in state.sections:
+            state.sections.append(row.text)
+    elif row.kind == "continuation" and questions:
+        questions[-1] = replace(questions[-1], text=f"{questions[-1].text} {row.text}")
+    elif row.kind == "question" and state.layout is not None:
+        box = location.box or (0.0, 0.0, 0.0, 0.0)
+        ref = f"p{location.page}y{round(box[1])}x{round(box[0])}"
+        questions.append(_question(row, state.layout, state.section, location.page or 0, box, ref))
 
 
 def _answer_box(table: Any, r: int, layout: Layout) -> tuple[float, float, float, float]:
@@ -236,7 +273,7 @@ def _answer_box(table: Any, r: int, layout: Layout) -> tuple[float, float, float
 def _question(
     row: Row, layout: Layout, section: str | None, page: int, box: tuple[float, float, float, float], ref: str
 ) -> Question:
-    answer_type, choices = inline_choices(row.text, layout.answer_header)
+    answer_type, choices = row_choices(row, layout)
     return Question(
         ref=ref,
         number=row.number,
@@ -247,3 +284,99 @@ def _question(
         location=Location(kind="pdf_box", page=page, box=box),
         existing_answer=row.answer,
     )
+
+
+# Borderless tables (spreadsheet exports without gridlines): columns from the header row's words.
+Word = dict[str, Any]
+
+
+def text_rows(words: list[Word], *, tolerance: float = 3.0) -> list[list[Word]]:
+    """Words grouped into printed lines (same ``top`` within ``tolerance``), each sorted left to right."""
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
+        if rows and abs(float(rows[-1][0]["top"]) - float(word["top"])) <= tolerance:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    return [sorted(row, key=lambda w: float(w["x0"])) for row in rows]
+
+
+def header_cells(row: list[Word]) -> list[tuple[float, str]]:
+    """(x0, text) of each header cell: words closer than about one character width belong together."""
+    cells: list[tuple[float, str]] = []
+    last_x1 = -1e9
+    for word in row:
+        size = float(word.get("bottom", 0)) - float(word.get("top", 0)) or 10.0
+        if cells and float(word["x0"]) - last_x1 < size:
+            cells[-1] = (cells[-1][0], f"{cells[-1][1]} {word['text']}")
+        else:
+            cells.append((float(word["x0"]), str(word["text"])))
+        last_x1 = float(word["x1"])
+    return cells
+
+
+def borderless_header(rows: list[list[Word]]) -> tuple[int, Layout, list[float]] | None:
+    """The first printed line that reads as a table header with a question and an answer or number column."""
+    for index, row in enumerate(rows[:60]):
+        cells = header_cells(row)
+        if len(cells) < 2:
+            continue
+        layout = find_layout([[text for _, text in cells]], scan_rows=1)
+        if layout is not None and layout.header_row == 0:
+            return index, layout, [x for x, _ in cells]
+    return None
+
+
+def _column(x0: float, starts: list[float]) -> int:
+    return max((c for c, start in enumerate(starts) if start <= x0 + 2), default=0)
+
+
+def blocks(
+    rows: list[list[Word]], layout: Layout, starts: list[float]
+) -> list[tuple[float, float, list[str | None]]]:
+    """Printed lines -> (top, bottom, cells) table rows: a question cell ends at a wider vertical gap; the
+    other columns attach to the question cell their line sits in (top, middle or bottom aligned)."""
+    q = layout.question_col
+    tops = [float(r[0]["top"]) for r in rows if any(_column(float(w["x0"]), starts) == q for w in r)]
+    steps = sorted(b - a for a, b in itertools.pairwise(tops) if b > a)
+    step = steps[len(steps) // 4] if steps else 12.0
+    spans: list[list[float]] = []
+    for top in tops:
+        if spans and top - spans[-1][1] <= step * 1.3:
+            spans[-1][1] = top
+        else:
+            spans.append([top, top])
+    grid: list[list[list[str]]] = [[[] for _ in starts] for _ in spans]
+    table: list[tuple[float, float, list[str | None]]] = []
+    for row in rows:
+        top = float(row[0]["top"])
+        distance, target = min(
+            ((max(a - top, 0.0, top - b), i) for i, (a, b) in enumerate(spans)), default=(0.0, -1)
+        )
+        if target < 0 or distance > step:
+            text = " ".join(str(w["text"]) for w in row)
+            table.append((top, top + step, [text] + [None] * (len(starts) - 1)))
+            continue
+        for word in row:
+            grid[target][_column(float(word["x0"]), starts)].append(str(word["text"]))
+    for (a, b), cells in zip(spans, grid, strict=True):
+        table.append((a, b + step, [" ".join(cell) or None for cell in cells]))
+    return sorted(table, key=lambda item: item[0])
+
+
+def borderless_page_questions(
+    rows: list[list[Word]], page: int, width: float, state: TableState, questions: list[Question]
+) -> None:
+    """Questions of one page of a borderless table; the header found on an earlier page carries on."""
+    found = borderless_header(rows)
+    if found is not None:
+        index, state.layout, state.starts = found
+        rows = rows[index + 1 :]
+    if state.layout is None or not state.starts:
+        return
+    layout, starts = state.layout, state.starts
+    col = layout.answer_col if layout.answer_col is not None else layout.question_col
+    right = starts[col + 1] if col + 1 < len(starts) else width
+    for top, bottom, cells in blocks(rows, layout, starts):
+        box = (starts[col], top, right, bottom)
+        add_row(read_row(cells, layout), state, questions, Location(kind="pdf_box", page=page, box=box))

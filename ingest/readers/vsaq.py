@@ -17,6 +17,7 @@ from typing import Any
 from core.errors import CorruptFile, LimitExceeded, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import AnswerType, Location, Question, Questionnaire
+from ingest.sniff import check_file
 
 NAME = "vsaq"
 
@@ -41,12 +42,12 @@ def score(head: bytes, filename: str) -> int:
 
 
 def read(path: Path, *, limits: Limits) -> Questionnaire:
-    size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        raise LimitExceeded(
-            f"the file is {size} bytes, more than the limit of {limits.max_file_bytes}",
+    kind = check_file(path, limits=limits, display=path.name)
+    if kind != "text":
+        raise UnsupportedFormat(
+            f"the content is not VSAQ JSON text (it looks like {kind})",
             where=path.name,
-            fix="split the questionnaire or raise TRUSTDESK_MAX_FILE_BYTES",
+            fix="upload the questionnaire template .json from VSAQ",
         )
     raw = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
     tree = _load(raw, path.name)

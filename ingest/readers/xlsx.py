@@ -12,9 +12,11 @@ import datetime as dt
 import logging
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from defusedxml import DefusedXmlException
@@ -56,10 +58,7 @@ def score(head: bytes, filename: str) -> int:
 def read(path: Path, *, limits: Limits) -> Questionnaire:
     display = path.name
     with _open_zip(path, display) as zf:
-        parts = xx.sheet_parts(zf)
-        check_rows(zf, parts, limits=limits, display=display)
-        names = xx.defined_names(zf)
-        raw_validations = {p.name: xx.validations(zf, p.part) for p in parts}
+        parts, names, raw_validations = read_package(zf, limits=limits, display=display)
     wb = load(path, display)
     result = Questionnaire(source=display, reader=NAME, questions=[])
     codes = code_table(wb)
@@ -71,7 +70,7 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
                 and part.name in wb.sheetnames
                 and part.name not in codes.sheets
             ):
-                found.extend(read_sheet(wb, part, names, raw_validations[part.name], codes, limits))
+                found.extend(read_sheet(wb, part, names, raw_validations.get(part.name, []), codes, limits))
         for sheet in choose_sheets(found, result):
             add_sheet(sheet, codes, result)
         if result.questions:
@@ -81,7 +80,14 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
         result.detected["hidden_sheets_skipped"] = skipped
     if not result.questions:
         result.warnings.append("no questions found on any sheet")
+    if "xl/vbaProject.bin" in names_in(path):
+        result.warnings.append("the workbook contains macros; they were ignored and are kept unchanged on write-back")
     return result
+
+
+def names_in(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as zf:
+        return zf.namelist()
 
 
 @dataclass
@@ -120,6 +126,30 @@ def choose_sheets(found: list[SheetFind], result: Questionnaire) -> list[SheetFi
     return kept
 
 
+def read_package(
+    zf: zipfile.ZipFile, *, limits: Limits, display: str
+) -> tuple[list[xx.SheetPart], dict[Any, str], dict[str, list[xx.Validation]]]:
+    """Sheets, defined names and validations from the raw XML (row limit checked first)."""
+    try:
+        parts = xx.sheet_parts(zf)
+        check_rows(zf, parts, limits=limits, display=display)
+        names = xx.defined_names(zf)
+        raw = {p.name: xx.validations(zf, p.part) for p in parts if p.part in zf.namelist()}
+    except DefusedXmlException as exc:
+        raise CorruptFile(
+            "the workbook contains disallowed XML constructs (DTD or entities)",
+            where=display,
+            fix="open the file in Excel and save it as a new .xlsx",
+        ) from exc
+    except (KeyError, ParseError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise CorruptFile(
+            f"the workbook is damaged ({type(exc).__name__}: {exc})",
+            where=display,
+            fix="open the file in Excel and save it as a new .xlsx",
+        ) from exc
+    return parts, names, raw
+
+
 def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
@@ -148,7 +178,8 @@ def load(path: Path, display: str) -> Workbook:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Data Validation extension is not supported": read from XML
-            return openpyxl.load_workbook(path, data_only=True, keep_links=False)
+            with path.open("rb") as fh:  # a file object: openpyxl would refuse a name not ending .xlsx
+                return openpyxl.load_workbook(fh, data_only=True, keep_links=False)
     except DefusedXmlException as exc:
         raise CorruptFile(
             "the workbook contains disallowed XML constructs (DTD or entities)",
@@ -176,6 +207,9 @@ def cell_text(value: Any) -> str:
 def to_grid(ws: Worksheet, *, max_rows: int) -> Grid:
     """The sheet's non-empty cells (sparse, so a lone far cell costs nothing), merged ranges filled."""
     grid = Grid(name=ws.title, cells={})
+    for dim in ws.column_dimensions.values():
+        if dim.hidden and dim.min and dim.max:
+            grid.hidden_cols.update(range(dim.min, min(dim.max, MAX_COLS) + 1))
     for (row, col), cell in list(ws._cells.items()):
         if row <= max_rows and col <= MAX_COLS and cell.value is not None:
             value = cell_text(cell.value)
@@ -307,7 +341,7 @@ def to_question(grid: Grid, layout: Layout, item: Item, codes: CodeTable) -> Que
     else:
         col = layout.answer_col or layout.question_col + 1
         location = Location(kind="cell", sheet=grid.name, cell=f"{get_column_letter(col)}{item.row}")
-        choices = grid.validations.get((item.row, col), ())
+        choices = grid.validations.get((item.row, col), ()) or tx.inline_choices(item.text)
         header = layout.headers.get(col, "")
         kind = tx.answer_type_for(choices, header)
         if item.code and item.code in codes and not choices:

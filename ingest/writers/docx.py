@@ -11,7 +11,6 @@ import copy
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import docx
 from docx.document import Document
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
@@ -20,6 +19,9 @@ from core.errors import InputFileError
 from ingest.limits import Limits
 from ingest.model import Question
 from ingest.readers.docx import Block, answer_paragraphs, blocks, open_document
+from ingest.readers.docx_numbering import W
+from ingest.readers.pdf_tables import CHECKED, UNCHECKED, checkboxes
+from ingest.text import match_choice
 
 NAME = "docx"
 
@@ -36,6 +38,7 @@ def fill(src: Path, questions: Sequence[Question], answers: Mapping[str, str], o
             fix="pass the questions returned by reading this same file",
         )
     paragraph_answers = _paragraph_answer_map(document)
+    paragraphs = [b.paragraph for b in blocks(document) if b.paragraph is not None]
     ordered = sorted(
         (by_ref[ref] for ref in answers),
         key=lambda q: -(q.location.paragraph if q.location.paragraph is not None else -1),
@@ -45,9 +48,13 @@ def fill(src: Path, questions: Sequence[Question], answers: Mapping[str, str], o
         location = question.location
         if location.kind == "docx_cell":
             assert location.table is not None and location.row is not None and location.col is not None
-            set_cell_text(document.tables[location.table].cell(location.row, location.col), text)
+            target = document.tables[location.table].cell(location.row, location.col)
+            if not tick_boxes(target, question.choices, text):
+                set_cell_text(target, match_choice(text, question.choices))
         elif location.kind == "docx_paragraph" and location.paragraph is not None:
-            _write_after(document, location.paragraph, paragraph_answers.get(location.paragraph, []), text)
+            _write_after(
+                document, paragraphs, location.paragraph, paragraph_answers.get(location.paragraph, []), text
+            )
         else:
             raise InputFileError(
                 f"question {question.ref} has a {location.kind} location, not a Word one",
@@ -73,23 +80,40 @@ def _paragraph_answer_map(document: Document) -> dict[int, list[int]]:
     return result
 
 
+def tick_boxes(cell: _Cell, choices: tuple[str, ...], answer: str) -> bool:
+    """Tick the box printed before the chosen label (``☐ Yes ☐ No``), keeping every run's formatting."""
+    found = checkboxes(cell.text)
+    if found is None or not choices:
+        return False
+    wanted = {match_choice(part.strip(), choices) for part in answer.split(",")}
+    if not wanted <= set(found[0]):
+        return False
+    glyphs = iter(CHECKED[0] if label in wanted else UNCHECKED[0] for label in found[0])
+    for paragraph in cell.paragraphs:
+        for run in paragraph.runs:
+            if any(ch in CHECKED + UNCHECKED for ch in run.text):
+                run.text = "".join(next(glyphs, ch) if ch in CHECKED + UNCHECKED else ch for ch in run.text)
+    return True
+
+
 def set_cell_text(cell: _Cell, text: str) -> None:
-    """Replace a cell's text, keeping the first paragraph's style and the first run's formatting."""
-    paragraphs = cell.paragraphs
-    first = paragraphs[0]
-    runs = first.runs
-    if runs:
-        runs[0].text = text
-        for run in runs[1:]:
-            run._r.getparent().remove(run._r)
-    else:
-        first.add_run(text)
+    """Replace a cell's text, keeping the first paragraph's style and the first run's formatting; a
+    content control in the cell receives the text and stops showing its placeholder."""
+    control = next(cell._tc.iter(f"{W}sdt"), None)
+    if control is not None and next(control.iter(f"{W}p"), None) is not None:
+        for flag in control.iter(f"{W}showingPlcHdr"):
+            flag.getparent().remove(flag)
+        _replace_text(Paragraph(next(control.iter(f"{W}p")), cell), text)
+        return
+    paragraphs = cell.paragraphs or [cell.add_paragraph()]
+    _replace_text(paragraphs[0], text)
     for extra in paragraphs[1:]:
         extra._p.getparent().remove(extra._p)
 
 
-def _write_after(document: Document, index: int, answer_indices: list[int], text: str) -> None:
-    paragraphs = document.paragraphs
+def _write_after(
+    document: Document, paragraphs: list[Paragraph], index: int, answer_indices: list[int], text: str
+) -> None:
     if answer_indices:
         target = paragraphs[answer_indices[0]]
         _replace_text(target, text)
@@ -115,6 +139,3 @@ def _replace_text(paragraph: Paragraph, text: str) -> None:
             run._r.getparent().remove(run._r)
     else:
         paragraph.add_run(text)
-
-
-__all__ = ["NAME", "docx", "fill", "set_cell_text"]

@@ -40,13 +40,20 @@ def test_sigkill_mid_import_leaves_the_bank_unchanged(
 ) -> None:
     make_org(runner, "acme")
     seed = tmp_path / "seed.csv"
-    seed.write_text("key,question,answer,short_answer,category,controls,alternates\nOLD-1,Old?,Kept.,Yes,,,\n")
+    seed.write_text(
+        "key,question,answer,short_answer,category,controls,alternates\nOLD-1,Old?,Kept.,Yes,,,\n"
+    )
     cli(runner, "bank", "import", str(seed), "--org", "acme")
     big = tmp_path / "big.csv"
     rows = "".join(f"NEW-{i},Question number {i}?,Answer {i}.,Yes,,,\n" for i in range(120))
     big.write_text("key,question,answer,short_answer,category,controls,alternates\n" + rows)
-    proc = subprocess.run([sys.executable, "-c", KILLER, str(big)], env={**os.environ, **env},
-                          capture_output=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(big)],
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
     session.rollback()
     org = accounts.require_org(session, slug="acme")

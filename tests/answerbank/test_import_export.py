@@ -35,9 +35,7 @@ def entries(session: Session, slug: str) -> list[dict[str, object]]:
     session.rollback()  # end the read snapshot, so writes by the CLI are visible
     org = accounts.require_org(session, slug=slug)
     assert org.id is not None
-    return [
-        {"key": e.key, **store.content_of(e)} for e in store.list_entries(session, org_id=org.id)
-    ]
+    return [{"key": e.key, **store.content_of(e)} for e in store.list_entries(session, org_id=org.id)]
 
 
 def test_import_adds_every_row_then_reimport_changes_nothing(
@@ -63,7 +61,9 @@ def test_a_changed_row_gets_a_new_version_and_history_keeps_the_old(
     make_org(runner, "acme")
     cli(runner, "bank", "import", str(write_bank(tmp_path / "b.csv", GOOD_ROWS)), "--org", "acme")
     changed = [GOOD_ROWS[0].replace("FIDO2 keys", "FIDO2 keys and Okta Verify"), *GOOD_ROWS[1:]]
-    result = cli(runner, "bank", "import", str(write_bank(tmp_path / "b2.csv", changed)), "--org", "acme", "--json")
+    result = cli(
+        runner, "bank", "import", str(write_bank(tmp_path / "b2.csv", changed)), "--org", "acme", "--json"
+    )
     assert json.loads(result.output)["changed"] == ["IAM-001"]
     history = cli(runner, "bank", "history", "IAM-001", "--org", "acme", "--json")
     versions = json.loads(history.output)
@@ -73,8 +73,9 @@ def test_a_changed_row_gets_a_new_version_and_history_keeps_the_old(
 
 def test_dry_run_reports_but_writes_nothing(runner: CliRunner, session: Session, tmp_path: Path) -> None:
     make_org(runner, "acme")
-    result = cli(runner, "bank", "import", str(write_bank(tmp_path / "b.csv", GOOD_ROWS)), "--org", "acme",
-                 "--dry-run")
+    result = cli(
+        runner, "bank", "import", str(write_bank(tmp_path / "b.csv", GOOD_ROWS)), "--org", "acme", "--dry-run"
+    )
     assert "Dry run, nothing written: 3 added" in result.output
     assert entries(session, "acme") == []
 
@@ -113,16 +114,36 @@ def test_export_neutralises_spreadsheet_formulas(runner: CliRunner, tmp_path: Pa
 
 
 BAD_FILES = [
-    pytest.param("key,question,answer,short_answer,category,controls\n" + GOOD_ROWS[1], "header row",
-                 "missing column alternates", id="missing-column"),
-    pytest.param(HEADER + GOOD_ROWS[0] + "ENC-009,  ,x,Yes,,,,,\n", "row 3, column question",
-                 "the question is empty", id="empty-question"),
-    pytest.param(HEADER + GOOD_ROWS[0] + GOOD_ROWS[0], "row 3, column key", "duplicate key 'IAM-001'",
-                 id="duplicate-key"),
-    pytest.param(HEADER + GOOD_ROWS[1] + "X-1,Q?,A,Maybe,,,,,\n", "row 3, column short_answer",
-                 "short answer 'Maybe' is not allowed", id="unknown-short-answer"),
-    pytest.param(HEADER + GOOD_ROWS[1] + "X-1,Q?,A,Yes,,,,,31/12/2027\n", "row 3, column review_by",
-                 "is not a date", id="bad-date"),
+    pytest.param(
+        "key,question,answer,short_answer,category,controls\n" + GOOD_ROWS[1],
+        "header row",
+        "missing column alternates",
+        id="missing-column",
+    ),
+    pytest.param(
+        HEADER + GOOD_ROWS[0] + "ENC-009,  ,x,Yes,,,,,\n",
+        "row 3, column question",
+        "the question is empty",
+        id="empty-question",
+    ),
+    pytest.param(
+        HEADER + GOOD_ROWS[0] + GOOD_ROWS[0],
+        "row 3, column key",
+        "duplicate key 'IAM-001'",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        HEADER + GOOD_ROWS[1] + "X-1,Q?,A,Maybe,,,,,\n",
+        "row 3, column short_answer",
+        "short answer 'Maybe' is not allowed",
+        id="unknown-short-answer",
+    ),
+    pytest.param(
+        HEADER + GOOD_ROWS[1] + "X-1,Q?,A,Yes,,,,,31/12/2027\n",
+        "row 3, column review_by",
+        "is not a date",
+        id="bad-date",
+    ),
 ]
 
 

@@ -24,7 +24,9 @@ def test_org_and_user_creation_from_the_cli_hashes_the_password_with_argon2(
     assert accounts.role_in(session, user_id=user.id or 0, org_id=org.id or 0) is Role.approver
 
 
-def test_a_user_can_hold_different_roles_in_different_organisations(runner: CliRunner, session: Session) -> None:
+def test_a_user_can_hold_different_roles_in_different_organisations(
+    runner: CliRunner, session: Session
+) -> None:
     make_org(runner, "acme")
     make_org(runner, "globex")
     make_user(runner, "pat@msp.example", "acme", "approver")
@@ -49,11 +51,31 @@ def test_the_audit_log_records_who_did_what_to_which_record(runner: CliRunner, s
 
 def test_bad_user_input_is_refused_with_a_fix(runner: CliRunner, engine: Engine) -> None:
     make_org(runner, "acme")
-    short = cli(runner, "user", "create", "a@acme.example", "--org", "acme", "--role", "viewer",
-                "--password-stdin", input="short\n")
+    short = cli(
+        runner,
+        "user",
+        "create",
+        "a@acme.example",
+        "--org",
+        "acme",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        input="short\n",
+    )
     assert short.exit_code == 1 and "at least 12 characters" in short.output
-    missing = cli(runner, "user", "create", "a@acme.example", "--org", "nope", "--role", "viewer",
-                  "--password-stdin", input=PASSWORD + "\n")
+    missing = cli(
+        runner,
+        "user",
+        "create",
+        "a@acme.example",
+        "--org",
+        "nope",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     assert missing.exit_code == 1 and "organisation 'nope' does not exist" in missing.output
     bad_slug = cli(runner, "org", "create", "Bad Slug!", "--name", "x")
     assert bad_slug.exit_code == 1 and "Fix:" in bad_slug.output

@@ -49,7 +49,9 @@ def test_production_accepts_an_explicit_secret_key(tmp_path: Path) -> None:
         pytest.param("TRUSTDESK_SECRET_KEY", "short", "shorter than 16", id="short-secret"),
     ],
 )
-def test_an_invalid_setting_names_the_key_and_the_fix(tmp_path: Path, key: str, value: str, message: str) -> None:
+def test_an_invalid_setting_names_the_key_and_the_fix(
+    tmp_path: Path, key: str, value: str, message: str
+) -> None:
     with pytest.raises(ConfigError, match=message) as info:
         Settings.from_env({"TRUSTDESK_HOME": str(tmp_path), key: value})
     assert "Fix:" in str(info.value)

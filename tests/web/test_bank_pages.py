@@ -35,7 +35,9 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD) -> int:
     return client.post("/login", data={"email": email, "password": password}).status_code
 
 
-def test_login_lands_on_the_bank_and_logout_revokes_the_session_cookie(client: FlaskClient, world: None) -> None:
+def test_login_lands_on_the_bank_and_logout_revokes_the_session_cookie(
+    client: FlaskClient, world: None
+) -> None:
     assert client.get("/o/acme/bank/").status_code == 302  # to the login page
     assert login(client, "approver@acme.example") == 302
     page = client.get("/o/acme/bank/")
@@ -55,8 +57,9 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(client: FlaskClient
 
 
 def test_login_refuses_an_open_redirect(client: FlaskClient, world: None) -> None:
-    response = client.post("/login?next=https://evil.example/", data={"email": "approver@acme.example",
-                                                                       "password": PASSWORD})
+    response = client.post(
+        "/login?next=https://evil.example/", data={"email": "approver@acme.example", "password": PASSWORD}
+    )
     assert response.headers["Location"] in ("/", "/o/acme/bank/")
     assert "evil" not in response.headers["Location"]
 
@@ -64,14 +67,28 @@ def test_login_refuses_an_open_redirect(client: FlaskClient, world: None) -> Non
 def test_search_view_history_create_and_edit(client: FlaskClient, world: None) -> None:
     login(client, "approver@acme.example")
     assert b"ENC-001" not in client.get("/o/acme/bank/?q=multi-factor").data
-    created = client.post("/o/acme/bank/new", data={"key": "NET-001", "question": "Do you use a WAF?",
-                                                    "answer": "Yes, AWS WAF.", "short_answer": "Yes",
-                                                    "status": "approved"})
+    created = client.post(
+        "/o/acme/bank/new",
+        data={
+            "key": "NET-001",
+            "question": "Do you use a WAF?",
+            "answer": "Yes, AWS WAF.",
+            "short_answer": "Yes",
+            "status": "approved",
+        },
+    )
     assert created.status_code == 302
-    edited = client.post("/o/acme/bank/NET-001/edit", data={"key": "NET-001", "question": "Do you use a WAF?",
-                                                            "answer": "Yes, AWS WAF with managed rules.",
-                                                            "short_answer": "Yes", "status": "approved",
-                                                            "version": "1"})
+    edited = client.post(
+        "/o/acme/bank/NET-001/edit",
+        data={
+            "key": "NET-001",
+            "question": "Do you use a WAF?",
+            "answer": "Yes, AWS WAF with managed rules.",
+            "short_answer": "Yes",
+            "status": "approved",
+            "version": "1",
+        },
+    )
     assert edited.status_code == 302
     page = client.get("/o/acme/bank/NET-001").data.decode()
     assert "managed rules" in page and "History" in page
@@ -80,8 +97,12 @@ def test_search_view_history_create_and_edit(client: FlaskClient, world: None) -
 
 def test_a_stale_edit_is_refused_and_loses_nothing(client: FlaskClient, world: None) -> None:
     login(client, "approver@acme.example")
-    form = {"key": "ENC-001", "question": "Is customer data encrypted at rest?", "short_answer": "Yes",
-            "status": "approved"}
+    form = {
+        "key": "ENC-001",
+        "question": "Is customer data encrypted at rest?",
+        "short_answer": "Yes",
+        "status": "approved",
+    }
     first = client.post("/o/acme/bank/ENC-001/edit", data={**form, "answer": "First.", "version": "1"})
     assert first.status_code == 302
     second = client.post("/o/acme/bank/ENC-001/edit", data={**form, "answer": "Second.", "version": "1"})
@@ -108,12 +129,22 @@ def test_roles_decide_who_reads_and_who_edits_the_bank(
     assert client.get("/o/acme/bank/IAM-001").status_code == read
     assert client.get("/o/acme/bank/new").status_code == write
     assert client.get("/o/acme/bank/IAM-001/edit").status_code == write
-    posted = client.post("/o/acme/bank/IAM-001/edit", data={"key": "IAM-001", "question": "Hijacked?", "short_answer": "",
-                                                             "status": "approved", "version": "1"})
+    posted = client.post(
+        "/o/acme/bank/IAM-001/edit",
+        data={
+            "key": "IAM-001",
+            "question": "Hijacked?",
+            "short_answer": "",
+            "status": "approved",
+            "version": "1",
+        },
+    )
     assert posted.status_code in (302, 403) and (posted.status_code == 302) == (write == 200)
 
 
-def test_no_route_shows_one_organisations_data_to_another(app: Flask, client: FlaskClient, world: None) -> None:
+def test_no_route_shows_one_organisations_data_to_another(
+    app: Flask, client: FlaskClient, world: None
+) -> None:
     login(client, "vciso@globex.example")
     checked = 0
     for rule in app.url_map.iter_rules():

@@ -1,0 +1,87 @@
+"""The content-addressed file store: files kept by SHA-256 under ``$TRUSTDESK_HOME/files``.
+
+A write goes to a temporary file in the same folder, is fsynced, then renamed into place, before the
+database row that points at it is committed; :func:`FileStore.orphans` lists files no row refers to.
+File names from users are never used as paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from core.errors import LimitExceeded, NotFound
+
+CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class FileStore:
+    root: Path
+
+    def path_for(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise NotFound(f"{sha256!r} is not a SHA-256 digest", fix="use the digest the store returned")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, stream: BinaryIO, *, max_bytes: int | None = None, name: str = "upload") -> StoredFile:
+        """Copy ``stream`` into the store; the same content is stored once."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in iter(lambda: stream.read(CHUNK), b""):
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise LimitExceeded(
+                            f"{name} is larger than {max_bytes // (1024 * 1024)} MiB",
+                            fix="send a smaller file or raise TRUSTDESK_MAX_UPLOAD_MB",
+                        )
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            final = self.path_for(digest.hexdigest())
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return StoredFile(digest.hexdigest(), size)
+
+    def put_bytes(self, data: bytes, *, name: str = "upload") -> StoredFile:
+        import io
+
+        return self.put(io.BytesIO(data), name=name)
+
+    def open(self, sha256: str) -> BinaryIO:
+        path = self.path_for(sha256)
+        if not path.is_file():
+            raise NotFound(
+                f"file {sha256[:12]}… is missing from the file store",
+                where=str(self.root),
+                fix="restore the file store from a backup",
+            )
+        return path.open("rb")
+
+    def all_digests(self) -> Iterator[str]:
+        if self.root.exists():
+            for path in self.root.glob("??/??/*"):
+                if path.is_file() and len(path.name) == 64:
+                    yield path.name
+
+    def orphans(self, referenced: Iterable[str]) -> list[str]:
+        keep = set(referenced)
+        return sorted(d for d in self.all_digests() if d not in keep)

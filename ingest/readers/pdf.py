@@ -1,0 +1,311 @@
+"""PDF questionnaires: fillable forms (AcroForm), tables, or numbered text.
+
+Pipeline: ``check_file`` -> ``open_checked`` (corrupt, encrypted, page limit, all before extraction) ->
+``page_lines`` (pdfplumber) -> ``require_text`` (no text layer: needs OCR) -> one of
+``form_questions`` (pdf_forms), ``table_questions`` (pdf_tables) or ``text_questions`` (numbered
+paragraphs). Repeated page headers and footers are dropped by ``drop_furniture``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError
+
+from core.errors import CorruptFile, EncryptedFile, LimitExceeded, NeedsOCR, TrustdeskError, UnsupportedFormat
+from ingest.limits import Limits
+from ingest.model import Location, Question, Questionnaire
+from ingest.readers.pdf_forms import field_question, group_fields, nearby_label
+from ingest.readers.pdf_tables import (
+    TableState,
+    borderless_page_questions,
+    inline_choices,
+    page_table_questions,
+    text_rows,
+)
+from ingest.sniff import check_file
+from ingest.text import clean_text, is_noise, is_question_text, split_number
+
+NAME = "pdf"
+MIN_CHARS_PER_PAGE = 20
+
+
+def score(head: bytes, filename: str) -> int:
+    return 90 if b"%PDF-" in head[:1024] else 0
+
+
+@dataclass
+class Line:
+    page: int
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    text: str
+    size: float
+    bold: bool
+
+
+@dataclass
+class Document:
+    name: str
+    reader: PdfReader
+    warnings: list[str] = field(default_factory=list)
+    restricted: bool = False
+
+
+def _corrupt(name: str, exc: BaseException) -> CorruptFile:
+    return CorruptFile(
+        f"the PDF could not be read ({type(exc).__name__}: {exc})",
+        where=name,
+        fix="open it in a PDF viewer and print or export it to a new PDF, or upload the original DOCX/XLSX",
+    )
+
+
+def _encrypted(name: str) -> EncryptedFile:
+    return EncryptedFile(
+        "the PDF is password-protected",
+        where=name,
+        fix="open it with its password and save an unprotected copy (Print > Save as PDF), then upload that",
+    )
+
+
+def open_checked(path: Path, *, limits: Limits) -> Document:
+    """Open with pypdf and refuse, before any extraction: corrupt, user-password, too many pages."""
+    name = path.name
+    try:
+        reader = PdfReader(path, strict=False)
+        restricted = False
+        if reader.is_encrypted:
+            if not reader.decrypt(""):
+                raise _encrypted(name)
+            restricted = True
+        pages = len(reader.pages)
+    except TrustdeskError:
+        raise
+    except (FileNotDecryptedError, DependencyError) as exc:
+        raise _encrypted(name) from exc
+    except Exception as exc:  # untrusted input: any parser failure is a damaged file, never a crash
+        raise _corrupt(name, exc) from exc
+    if pages > limits.max_pages:
+        raise LimitExceeded(
+            f"the PDF has {pages:,} pages, over the limit of {limits.max_pages:,}",
+            where=name,
+            fix="split the PDF into the questionnaire pages only, or raise TRUSTDESK_MAX_PAGES",
+        )
+    if pages == 0:
+        raise CorruptFile("the PDF has no pages", where=name, fix="export the questionnaire to PDF again")
+    return Document(name=name, reader=reader, restricted=restricted)
+
+
+def read(path: Path, *, limits: Limits) -> Questionnaire:
+    kind = check_file(path, limits=limits, display=path.name)
+    if kind != "pdf":
+        raise UnsupportedFormat(
+            f"the content is not a PDF (it looks like {kind})", where=path.name, fix="upload the PDF itself"
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        doc = open_checked(path, limits=limits)
+        result = _extract(path, doc)
+    result.warnings.extend(f"{path.name}: {w.message}" for w in caught)
+    return result
+
+
+def _extract(path: Path, doc: Document) -> Questionnaire:
+    try:
+        fields = group_fields(doc.reader)
+        with pdfplumber.open(path, password="") as pdf:
+            heights = [float(page.height) for page in pdf.pages]
+            lines = [line for page in pdf.pages for line in page_lines(page)]
+            if not fields:
+                require_text(lines, len(heights), doc.name)
+                questions, sections, detected = _table_or_text(pdf, lines, heights)
+            else:
+                questions = form_questions(fields, lines, heights)
+                sections = list(dict.fromkeys(q.section for q in questions if q.section))
+                detected = {"mode": "form", "fields": len(fields)}
+    except TrustdeskError:
+        raise
+    except PdfminerException as exc:
+        if exc.args and isinstance(exc.args[0], PDFPasswordIncorrect):
+            raise _encrypted(doc.name) from exc
+        raise _corrupt(doc.name, exc) from exc
+    except Exception as exc:  # untrusted input: any parser failure is a damaged file, never a crash
+        raise _corrupt(doc.name, exc) from exc
+    detected["permissions_restricted"] = doc.restricted
+    detected["pages"] = len(heights)
+    acroform = doc.reader.root_object.get("/AcroForm")
+    if acroform is not None and "/XFA" in acroform.get_object():
+        doc.warnings.append(f"{doc.name}: an XFA form; only its AcroForm fields (if any) were read")
+    if not questions:
+        doc.warnings.append(f"{doc.name}: no questions found (mode {detected['mode']})")
+    return Questionnaire(str(path), NAME, questions, sections, doc.warnings, detected)
+
+
+def _table_or_text(
+    pdf: Any, lines: list[Line], heights: list[float]
+) -> tuple[list[Question], list[str], dict[str, Any]]:
+    """Ruled tables first; else the larger of a borderless table (header-anchored columns) and text."""
+    state = TableState()
+    questions: list[Question] = []
+    for number, page in enumerate(pdf.pages, start=1):
+        page_table_questions(page, number, state, questions)
+    if questions:
+        return questions, state.sections, {"mode": "tables", "tables": state.detected}
+    furniture = furniture_keys(lines, heights)
+    loose = TableState()
+    for number, page in enumerate(pdf.pages, start=1):
+        rows = [r for r in text_rows(page.extract_words()) if _furniture_key(_joined(r)) not in furniture]
+        borderless_page_questions(rows, number, float(page.width), loose, questions)
+    sections: list[str] = []
+    found = text_questions([ln for ln in lines if _furniture_key(ln.text) not in furniture], sections)
+    if questions and len(questions) >= len(found):
+        layout = None if loose.layout is None else asdict(loose.layout)
+        return questions, loose.sections, {"mode": "borderless", "layout": layout, "columns": loose.starts}
+    return found, sections, {"mode": "text"}
+
+
+def _joined(words: list[dict[str, Any]]) -> str:
+    return " ".join(str(w["text"]) for w in words)
+
+
+def page_lines(page: Any) -> list[Line]:
+    """Text lines of one page with their font size and weight (from the first characters)."""
+    lines = []
+    for raw in page.extract_text_lines(return_chars=True):
+        chars = raw.get("chars") or [{}]
+        fonts = [str(c.get("fontname", "")) for c in chars]
+        size = float(Counter(round(float(c.get("size", 0)), 1) for c in chars).most_common(1)[0][0])
+        bold = sum("bold" in f.lower() for f in fonts) > len(fonts) / 2
+        lines.append(
+            Line(page.page_number, raw["top"], raw["bottom"], raw["x0"], raw["x1"], raw["text"], size, bold)
+        )
+    return lines
+
+
+def require_text(lines: list[Line], pages: int, name: str) -> None:
+    chars = sum(len(line.text.strip()) for line in lines)
+    if chars < MIN_CHARS_PER_PAGE * max(pages, 1):
+        raise NeedsOCR(
+            f"no selectable text found ({chars} characters on {pages} page(s)): a scanned document?",
+            where=name,
+            fix="scanned PDF: run OCR first, e.g. ocrmypdf in.pdf out.pdf, or upload the original DOCX/XLSX",
+        )
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", clean_text(text).lower())
+
+
+def furniture_keys(lines: list[Line], heights: list[float], *, band: float = 0.1) -> set[str]:
+    """Texts repeated in the top or bottom band of at least half the pages (running headers, page
+    numbers), with digits masked so that "Page 2 of 9" matches "Page 3 of 9"."""
+    pages = len(heights)
+    if pages < 2:
+        return set()
+    seen: dict[str, set[int]] = {}
+    for ln in lines:
+        height = heights[ln.page - 1]
+        if ln.top < band * height or ln.bottom > (1 - band) * height:
+            seen.setdefault(_furniture_key(ln.text), set()).add(ln.page)
+    return {key for key, on in seen.items() if len(on) >= max(2, pages / 2)}
+
+
+def drop_furniture(lines: list[Line], heights: list[float]) -> list[Line]:
+    repeated = furniture_keys(lines, heights)
+    return [ln for ln in lines if _furniture_key(ln.text) not in repeated]
+
+
+def paragraphs(lines: list[Line]) -> list[list[Line]]:
+    """Group lines: a new paragraph at a wide gap, a font change, a page break or a numbered line."""
+    groups: list[list[Line]] = []
+    for ln in lines:
+        prev = groups[-1][-1] if groups else None
+        starts = (
+            prev is None or ln.page != prev.page or abs(ln.size - prev.size) > 0.5 or ln.bold != prev.bold
+        )
+        starts = starts or (prev is not None and ln.top - prev.top > 1.35 * max(ln.size, 1))
+        starts = starts or (split_number(ln.text)[0] is not None and groups[-1][0].x0 >= ln.x0 - 2)
+        if starts:
+            groups.append([ln])
+        else:
+            groups[-1].append(ln)
+    return groups
+
+
+def text_questions(lines: list[Line], sections: list[str]) -> list[Question]:
+    """Numbered paragraphs that ask something; bigger or bold numbered lines that don't become sections."""
+    body = Counter(round(ln.size) for ln in lines).most_common(1)[0][0] if lines else 0
+    section: str | None = None
+    questions: list[Question] = []
+    for group in paragraphs(lines):
+        text = clean_text(" ".join(ln.text for ln in group))
+        number, rest = split_number(text)
+        heading = group[0].size > body + 0.5 or group[0].bold
+        if is_noise(text):
+            continue
+        if is_question_text(rest) and (number or text.endswith("?")) and not heading:
+            questions.append(_text_question(group, number, rest, section))
+        elif (heading or number) and len(rest.split()) <= 8 and not rest.endswith("?"):
+            section = rest
+            if rest not in sections:
+                sections.append(rest)
+    return questions
+
+
+def _text_question(group: list[Line], number: str | None, text: str, section: str | None) -> Question:
+    page_lines_ = [ln for ln in group if ln.page == group[0].page]
+    box = (
+        min(ln.x0 for ln in page_lines_),
+        page_lines_[0].top,
+        max(ln.x1 for ln in page_lines_),
+        page_lines_[-1].bottom,
+    )
+    answer_type, choices = inline_choices(text)
+    return Question(
+        ref=f"p{group[0].page}y{round(group[0].top)}",
+        number=number,
+        section=section,
+        text=text,
+        answer_type=answer_type,
+        choices=choices,
+        location=Location(kind="pdf_box", page=group[0].page, box=box),
+    )
+
+
+def headings(lines: list[Line]) -> list[tuple[int, float, str]]:
+    """(page, top, title) of lines set bigger or bolder than the body text that are not questions."""
+    body = Counter(round(ln.size) for ln in lines).most_common(1)[0][0] if lines else 0
+    found = []
+    for ln in lines:
+        text = split_number(ln.text)[1]
+        if (ln.size > body + 0.5 or ln.bold) and not is_question_text(text) and not is_noise(text):
+            found.append((ln.page, ln.top, text))
+    return found
+
+
+def form_questions(fields: list[Any], lines: list[Line], heights: list[float]) -> list[Question]:
+    """One question per field; its section is the last heading printed above its widget."""
+    questions = []
+    titles = headings(lines)
+    for item in fields:
+        height = heights[item.page - 1]
+        x0, y0, x1, y1 = item.rect
+        box = (x0, height - max(y0, y1), x1, height - min(y0, y1))
+        page_text = [ln.__dict__ for ln in lines if ln.page == item.page]
+        label = "" if item.tooltip else nearby_label(page_text, box)
+        question = field_question(item, label, height)
+        above = [title for page, top, title in titles if (page, top) < (item.page, box[1])]
+        if question is not None:
+            questions.append(replace(question, section=above[-1] if above else None))
+    return questions

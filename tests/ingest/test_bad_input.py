@@ -1,0 +1,148 @@
+"""Bad input ends in one specific error that names the file and says how to fix it, before any reader
+runs (catalogue U01-U03, U11, U12, U16). Fixtures are generated here, none is over 1 MB on disk."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import ingest
+from core.errors import CorruptFile, EncryptedFile, InputFileError, LimitExceeded, UnsupportedFormat
+from ingest.limits import Limits
+from ingest.sniff import CFB_MAGIC
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def assert_clear(error: InputFileError, filename: str) -> None:
+    message = str(error)
+    assert filename in message, message
+    assert "Fix:" in message and error.fix, message
+
+
+def test_empty_file_is_refused_before_any_reader(tmp_path: Path) -> None:
+    path = tmp_path / "vendor.xlsx"
+    path.write_bytes(b"")
+    with pytest.raises(UnsupportedFormat, match="empty") as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "vendor.xlsx")
+
+
+def test_pdf_renamed_xlsx_is_a_wrong_type(tmp_path: Path) -> None:
+    path = tmp_path / "answers.xlsx"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+    with pytest.raises(UnsupportedFormat, match=r"\.xlsx but the content is a PDF") as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "answers.xlsx")
+
+
+def test_html_renamed_pdf_is_a_wrong_type(tmp_path: Path) -> None:
+    path = tmp_path / "policy.pdf"
+    path.write_bytes(b"<!DOCTYPE html><html><body>login</body></html>")
+    with pytest.raises(UnsupportedFormat, match="not a PDF") as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "policy.pdf")
+
+
+def test_truncated_workbook_is_corrupt(tmp_path: Path) -> None:
+    data = (SAMPLES / "sheet_x14_validation.xlsx").read_bytes()
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CorruptFile) as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "broken.xlsx")
+
+
+def _cfb(names: list[str]) -> bytes:
+    header = CFB_MAGIC + b"\x00" * 504
+    directory = b"".join(n.encode("utf-16-le").ljust(64, b"\x00") + b"\x00" * 64 for n in names)
+    return header + directory
+
+
+def test_password_protected_workbook_is_encrypted(tmp_path: Path) -> None:
+    path = tmp_path / "protected.xlsx"
+    path.write_bytes(_cfb(["Root Entry", "EncryptionInfo", "EncryptedPackage"]))
+    with pytest.raises(EncryptedFile, match="password") as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "protected.xlsx")
+
+
+def test_legacy_xls_asks_for_xlsx(tmp_path: Path) -> None:
+    path = tmp_path / "old.xls"
+    path.write_bytes(_cfb(["Root Entry", "Workbook"]))
+    with pytest.raises(UnsupportedFormat, match="legacy") as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "old.xls")
+
+
+def test_zip_bomb_is_refused_from_the_central_directory(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\x00" * 30_000_000)
+    assert path.stat().st_size < 1_000_000
+    started = time.perf_counter()
+    with pytest.raises(LimitExceeded, match="expands") as caught:
+        ingest.parse(path)
+    assert time.perf_counter() - started < 1.0
+    assert_clear(caught.value, "bomb.xlsx")
+
+
+def test_archive_with_too_many_entries_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "many.xlsx"
+    shutil.copy(SAMPLES / "sheet_x_columns.xlsx", path)
+    with pytest.raises(LimitExceeded, match="entries") as caught:
+        ingest.parse(path, limits=Limits(max_archive_entries=3))
+    assert_clear(caught.value, "many.xlsx")
+
+
+def test_plain_zip_named_xlsx_is_not_an_office_file(tmp_path: Path) -> None:
+    path = tmp_path / "evidence.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("notes.txt", "hello")
+    with pytest.raises(UnsupportedFormat, match="ZIP archive") as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "evidence.xlsx")
+
+
+def test_sheet_beyond_the_row_limit_is_refused_before_loading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.xlsx"
+    shutil.copy(SAMPLES / "sheet_x14_validation.xlsx", path)
+    with pytest.raises(LimitExceeded, match="more than 5 rows") as caught:
+        ingest.parse(path, limits=Limits(max_rows=5))
+    assert_clear(caught.value, "huge.xlsx!Security")
+
+
+def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("Question,Answer\n" + "Do you?,\n" * 200)
+    with pytest.raises(LimitExceeded, match="over the limit") as caught:
+        ingest.parse(path, limits=Limits(max_file_bytes=100))
+    assert_clear(caught.value, "big.csv")
+
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+)
+
+
+def test_xml_bomb_in_the_workbook_part_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(SAMPLES / "sheet_x_columns.xlsx") as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<?xml version='1.0' encoding='UTF-8'?>", b"").replace(
+                    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', b""
+                )
+                data = BILLION_LAUGHS.encode() + data
+            zout.writestr(info, data)
+    with pytest.raises(CorruptFile, match="DTD or entities") as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "laughs.xlsx")

@@ -1,0 +1,207 @@
+"""PDF reader and writer: tables across pages, numbered text, fillable forms, write-back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pdfplumber
+import pypdf
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from core.errors import InputFileError
+from ingest.limits import Limits
+from ingest.readers import pdf as reader
+from ingest.readers.pdf import Line, drop_furniture
+from ingest.writers import pdf as writer
+from tests.samples.make_samples import PAGE_HEADER, SECTIONS, questions
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+EXPECTED = [(number, text) for _, number, text in questions()]
+SECTION_NAMES = [title for title, _ in SECTIONS]
+
+
+def read(path: Path) -> reader.Questionnaire:
+    return reader.read(path, limits=Limits())
+
+
+def test_pdf_table_continuing_on_page_two_yields_all_rows_once() -> None:
+    result = read(SAMPLES / "vendor_table.pdf")
+    assert [(q.number, q.text) for q in result.questions] == EXPECTED
+    assert result.sections == SECTION_NAMES
+    assert [q.location.page for q in result.questions] == [1] * 8 + [2] * 4
+    assert result.detected["mode"] == "tables"
+    assert all(PAGE_HEADER not in q.text and q.text != "Question" for q in result.questions)
+
+
+def test_pdf_table_answer_box_is_the_answer_column() -> None:
+    first = read(SAMPLES / "vendor_table.pdf").questions[0]
+    assert first.location.kind == "pdf_box"
+    assert first.location.box is not None
+    x0, top, x1, bottom = first.location.box
+    assert x0 > 400 and x1 > x0 and bottom > top
+
+
+def test_pdf_numbered_text_joins_wrapped_lines_and_finds_sections() -> None:
+    result = read(SAMPLES / "vendor_text.pdf")
+    assert [(q.number, q.text) for q in result.questions] == EXPECTED
+    assert [q.section for q in result.questions] == [s for s, _, _ in questions()]
+    assert result.detected["mode"] == "text"
+
+
+def test_pdf_form_fields_become_questions_with_their_own_choices() -> None:
+    result = read(SAMPLES / "vendor_form.pdf")
+    found = result.questions
+    assert [(q.number, q.text) for q in found] == EXPECTED
+    assert [q.section for q in found] == [s for s, _, _ in questions()]
+    first, second = found[0], found[1]
+    assert (first.answer_type, first.choices, first.location.field) == ("yes_no", ("Yes", "No"), "q1_1")
+    assert (second.answer_type, second.choices, second.location.kind) == ("text", (), "form_field")
+    assert all(q.existing_answer is None for q in found)
+
+
+def make_form(path: Path, *, tooltips: bool) -> Path:
+    """Two labelled fields, optionally without tooltips, and a checkbox."""
+    canvas = Canvas(str(path), pagesize=A4, invariant=1)
+    form = canvas.acroForm
+    canvas.drawString(50, 700, "5.1 Company legal name:")
+    form.textfield(
+        name="legal",
+        tooltip="5.1 Company legal name" if tooltips else None,
+        x=200,
+        y=695,
+        width=200,
+        height=16,
+    )
+    canvas.drawString(50, 660, "5.2 Do you hold cyber insurance?")
+    form.checkbox(name="insured", tooltip=None, x=50, y=630, size=12, buttonStyle="check", checked=True)
+    canvas.save()
+    return path
+
+
+def test_pdf_form_without_tooltips_uses_the_printed_label(tmp_path: Path) -> None:
+    found = read(make_form(tmp_path / "labels.pdf", tooltips=False)).questions
+    assert [(q.number, q.text, q.answer_type) for q in found] == [
+        ("5.1", "Company legal name:", "text"),
+        ("5.2", "Do you hold cyber insurance?", "yes_no"),
+    ]
+    assert found[1].choices == ("Yes", "Off") and found[1].existing_answer == "Yes"
+
+
+def test_pdf_narrow_id_column_split_ids_are_rejoined(tmp_path: Path) -> None:
+    path = tmp_path / "narrow.pdf"
+    body = getSampleStyleSheet()["BodyText"]
+    rows: list[list[object]] = [["ID", "Question", "Answer"]]
+    rows.append(
+        [Paragraph("A&amp;A-<br/>01.1", body), Paragraph("Are audit plans approved by management?", body), ""]
+    )
+    rows.append(
+        [
+            Paragraph("A&amp;A-<br/>01.2", body),
+            Paragraph("Is the audit scope risk based and docu-<br/>mented?", body),
+            "",
+        ]
+    )
+    table = Table(rows, colWidths=[34, 300, 100])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]))
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build([table])
+    found = read(path).questions
+    assert [(q.number, q.text) for q in found] == [
+        ("A&A-01.1", "Are audit plans approved by management?"),
+        ("A&A-01.2", "Is the audit scope risk based and documented?"),
+    ]
+
+
+def line(page: int, top: float, text: str) -> Line:
+    return Line(page=page, top=top, bottom=top + 10, x0=72, x1=300, text=text, size=10, bold=False)
+
+
+def test_pdf_repeated_page_headers_and_footers_are_dropped() -> None:
+    lines = []
+    for page in (1, 2, 3):
+        lines += [line(page, 20, "ACME Corp questionnaire"), line(page, 400, f"{page}.1 Do you log access?")]
+        lines.append(line(page, 820, f"Page {page} of 3"))
+    kept = drop_furniture(lines, [842.0] * 3)
+    assert [ln.text for ln in kept] == [
+        "1.1 Do you log access?",
+        "2.1 Do you log access?",
+        "3.1 Do you log access?",
+    ]
+
+
+def test_pdf_form_round_trip_fills_fields_and_leaves_others_alone(tmp_path: Path) -> None:
+    src = SAMPLES / "vendor_form.pdf"
+    found = read(src).questions
+    answers = {found[0].ref: "yes", found[1].ref: "Same day, by HR ticket.", found[2].ref: "No"}
+    out = writer.fill(src, found, answers, tmp_path / "filled.pdf")
+    again = read(out).questions
+    assert [(q.number, q.text) for q in again] == EXPECTED
+    assert [q.existing_answer for q in again[:4]] == ["Yes", "Same day, by HR ticket.", "No", None]
+    assert all(q.existing_answer is None for q in again[3:])
+    assert pypdf.PdfReader(out).trailer["/Root"]["/AcroForm"]["/NeedAppearances"]
+    with pdfplumber.open(src) as before, pdfplumber.open(out) as after:
+        assert [p.extract_text() for p in before.pages] == [p.extract_text() for p in after.pages]
+
+
+def test_pdf_form_rejects_an_answer_outside_the_field_choices(tmp_path: Path) -> None:
+    src = SAMPLES / "vendor_form.pdf"
+    found = read(src).questions
+    with pytest.raises(InputFileError, match="Maybe"):
+        writer.fill(src, found, {found[0].ref: "Maybe"}, tmp_path / "x.pdf")
+
+
+def test_pdf_without_fields_gets_a_companion_answer_sheet(tmp_path: Path) -> None:
+    src = SAMPLES / "vendor_table.pdf"
+    found = read(src).questions
+    answers = {found[0].ref: "Yes", found[5].ref: "=HYPERLINK(0)"}
+    out = writer.fill(src, found, answers, tmp_path / "vendor_table.pdf")
+    assert out.name == "vendor_table.answers.xlsx"
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=2, max_col=4, values_only=True))
+    assert [(r[0], r[2]) for r in rows] == EXPECTED
+    assert {r[0]: r[3] for r in rows if r[3]} == {"1.1": "Yes", "2.2": "=HYPERLINK(0)"}
+    assert sheet["D7"].data_type == "s"
+
+
+def borderless(path: Path, count: int) -> Path:
+    """A spreadsheet exported without gridlines: IDs bottom-aligned like Excel, over two pages."""
+    body = getSampleStyleSheet()["BodyText"]
+    rows: list[list[object]] = [
+        ["Question ID", "Question", "Answer", "Notes"],
+        ["Application Security", "", "", ""],
+    ]
+    for i in range(1, count + 1):
+        text = (
+            f"Do you review the source code of release {i} for injection flaws before it ships to production?"
+        )
+        rows.append([f"APPL-{i:02d}", Paragraph(text, body), "Yes" if i % 2 else "No", ""])
+    table = Table(rows, colWidths=[70, 300, 50, 100], repeatRows=0)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+
+    def furniture(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        canvas.drawString(72, 810, "HECVAT-style export - Confidential")
+        canvas.drawString(72, 20, f"Page {doc.page}")
+
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(
+        [table], onFirstPage=furniture, onLaterPages=furniture
+    )
+    return path
+
+
+def test_pdf_borderless_table_uses_header_columns_across_pages(tmp_path: Path) -> None:
+    result = read(borderless(tmp_path / "export.pdf", 30))
+    found = result.questions
+    assert result.detected["mode"] == "borderless"
+    assert [q.number for q in found] == [f"APPL-{i:02d}" for i in range(1, 31)]
+    assert (
+        found[29].text
+        == "Do you review the source code of release 30 for injection flaws before it ships to production?"
+    )
+    assert [q.existing_answer for q in found[:3]] == ["Yes", "No", "Yes"]
+    assert {q.section for q in found} == {"Application Security"}
+    assert {q.location.page for q in found} == {1, 2}

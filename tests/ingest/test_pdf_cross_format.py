@@ -1,0 +1,68 @@
+"""The same questionnaire as DOCX, PDF (table, text, form) and XLSX yields the same questions.
+
+Also proves the samples in ``tests/samples`` are exactly what ``make_samples.py`` writes, and that the
+registry picks each of these readers by content even when the file name lies.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.limits import Limits
+from ingest.model import Questionnaire
+from ingest.registry import choose
+from ingest.sniff import read_head
+from tests.samples import make_samples
+from tests.shared_data import require_shared
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+EXPECTED = [(number, text) for _, number, text in make_samples.questions()]
+SECTIONS = [section for section, _, _ in make_samples.questions()]
+FILES = {
+    "vendor_table.docx": "docx",
+    "vendor_numbered.docx": "docx",
+    "vendor_table.pdf": "pdf",
+    "vendor_text.pdf": "pdf",
+    "vendor_form.pdf": "pdf",
+    "vendor_table.xlsx": "xlsx",
+}
+
+
+def parse(path: Path) -> Questionnaire:
+    choice = choose(read_head(path), path.name)
+    return choice.reader.read(path, limits=Limits())
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_format_of_the_sample_yields_the_same_questions(name: str) -> None:
+    result = parse(SAMPLES / name)
+    assert result.reader == FILES[name]
+    assert [(q.number, q.text) for q in result.questions] == EXPECTED
+    assert [q.section for q in result.questions] == SECTIONS
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_registry_picks_the_reader_by_content_not_by_name(name: str, tmp_path: Path) -> None:
+    disguised = tmp_path / "upload.bin"
+    shutil.copyfile(SAMPLES / name, disguised)
+    assert choose(read_head(disguised), disguised.name).name == FILES[name]
+
+
+@pytest.mark.shared_data
+def test_registry_picks_vsaq_for_the_google_templates() -> None:
+    path = require_shared("data", "questionnaires", "vsaq", "webapp.json")
+    assert choose(read_head(path), path.name).name == "vsaq"
+
+
+def test_samples_are_what_make_samples_writes(tmp_path: Path) -> None:
+    made = make_samples.main(tmp_path)
+    assert sorted(p.name for p in made) == sorted(FILES)
+    stale = [p.name for p in made if p.read_bytes() != (SAMPLES / p.name).read_bytes()]
+    assert not stale, f"run `.venv/bin/python -m tests.samples.make_samples`; stale: {stale}"
+
+
+def test_samples_stay_commit_sized() -> None:
+    assert all((SAMPLES / name).stat().st_size < 64_000 for name in FILES)

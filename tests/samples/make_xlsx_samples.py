@@ -1,0 +1,300 @@
+"""Generate the spreadsheet and CSV samples of ``tests/samples/`` (run: ``python tests/samples/make_xlsx_samples.py``).
+
+Each sample covers one layout seen in real questionnaires; the tests in ``tests/ingest/test_xlsx_samples.py``
+state what each must yield. Output is deterministic (fixed timestamps) so re-running changes nothing.
+
+- ``sheet_x14_validation.xlsx``  title + instructions above the header, merged section banners, IDs such as
+  ``A&A-01.1``, answers constrained by an Excel 2010 x14 validation that points at a defined name on a
+  hidden sheet (openpyxl drops both), one answer already filled in, a copyright footer, "End of table"
+- ``sheet_x_columns.xlsx``       Yes / No / N/A columns answered with an ``x``; a section column merged down
+- ``sheet_hidden_questions.xlsx`` a visible cover sheet and the questions on a hidden sheet
+- ``sheet_duplicate_tabs.xlsx``   the same questions on two tabs (counted once) plus a tab of its own
+- ``sheet_caiq_like.xlsx``        a completed CAIQ-style sheet: title rows, ``Question ID | Question | CSP CAIQ
+  Answer | ... | CCM Control Specification | CCM Domain Title``, a classic ``Yes,No,NA`` validation
+- ``sheet_hecvat_like.xlsx``      HECVAT-style tabs: instructions, two question tabs with merged banners and a
+  hidden scoring column, answers from a named range, a hidden summary tab repeating the questions
+- ``semicolon_cp1252.csv``        ``;``-delimited, Windows-1252 encoded, ``4.2.1`` numbering
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+HERE = Path(__file__).resolve().parent
+FIXED = dt.datetime(2026, 1, 1)
+X14_EXT = (
+    '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:dataValidation type="list" allowBlank="1" showErrorMessage="1">'
+    "<x14:formula1><xm:f>AnswerChoices</xm:f></x14:formula1><xm:sqref>D5:D14</xm:sqref>"
+    "</x14:dataValidation></x14:dataValidations></ext></extLst>"
+)
+
+
+def _book() -> Workbook:
+    wb = Workbook()
+    wb.properties.created = FIXED
+    wb.properties.modified = FIXED
+    wb.properties.creator = "trustdesk samples"
+    return wb
+
+
+def _save(wb: Workbook, path: Path, *, patch: dict[str, tuple[str, str]] | None = None) -> None:
+    """Save with fixed member timestamps; ``patch`` replaces text in a member (member -> (old, new))."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the time of saving
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", data)
+            if patch and info.filename in patch:
+                old, new = patch[info.filename]
+                data = data.replace(old.encode(), new.encode(), 1)
+            zout.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED.timetuple()[:6]), data)
+    path.write_bytes(out.getvalue())
+
+
+def make_x14_validation(path: Path) -> None:
+    wb = _book()
+    ws = wb.active
+    ws.title = "Security"
+    ws["A1"] = "Vendor Security Assessment 2026"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = "Instructions: answer every question in column D and attach evidence where asked."
+    ws.append([])
+    ws.append(["ID", "Question", "Guidance", "Answer", "Comments"])
+    rows = [
+        ("Application & Interface Security", None, None, None),
+        ("A&A-01.1", "Do you use industry standards to build in security for your SDLC?", "OWASP", None),
+        (
+            "A&A-01.2",
+            "Do you review your applications for security vulnerabilities before release?",
+            "",
+            "Yes",
+        ),
+        ("Business Continuity", None, None, None),
+        ("BCR-01.1", "Describe your business continuity plan and how often it is tested.", "", None),
+        ("BCR-02.1", "Provide the date of your last disaster recovery test.", "", None),
+        ("BCR-03.1", "Confirm that backups are encrypted at rest.", "", None),
+        ("© 2026 Example Corp. All rights reserved.", None, None, None),
+        ("End of table", None, None, None),
+    ]
+    for row in rows:
+        ws.append([row[0], row[1], row[2], row[3], None])
+    for banner in (5, 8):
+        ws.merge_cells(start_row=banner, start_column=1, end_row=banner, end_column=5)
+        ws.cell(banner, 1).fill = PatternFill("solid", fgColor="DDEBF7")
+    ws["E6"] = "=LEN(B6)"
+    ws.column_dimensions["B"].width = 70
+    lists = wb.create_sheet("Lists")
+    for i, choice in enumerate(("Yes", "No", "N/A"), start=1):
+        lists.cell(i, 1, choice)
+    lists.sheet_state = "hidden"
+    wb.defined_names["AnswerChoices"] = DefinedName("AnswerChoices", attr_text="Lists!$A$1:$A$3")
+    _save(wb, path, patch={"xl/worksheets/sheet1.xml": ("</worksheet>", X14_EXT + "</worksheet>")})
+
+
+def make_x_columns(path: Path) -> None:
+    wb = _book()
+    ws = wb.active
+    ws.title = "Checklist"
+    ws.append(["Domain", "No.", "Control question", "Yes", "No", "N/A", "Notes"])
+    data = [
+        ("Access Control", "1.1", "Is multi-factor authentication enforced for remote access?", "x", "", ""),
+        ("", "1.2", "Are user access rights reviewed at least quarterly?", "", "", ""),
+        ("", "1.3", "Are shared accounts prohibited?", "", "X", ""),
+        ("Logging", "2.1", "Are security logs retained for at least one year?", "", "", ""),
+        ("", "2.2", "Are logs protected against tampering?", "", "", "x"),
+    ]
+    for row in data:
+        ws.append([*row, ""])
+    ws.merge_cells("A2:A4")
+    ws.merge_cells("A5:A6")
+    _save(wb, path)
+
+
+def make_hidden_questions(path: Path) -> None:
+    wb = _book()
+    cover = wb.active
+    cover.title = "Cover"
+    cover["A1"] = "Supplier questionnaire"
+    cover["A3"] = "Please complete the questionnaire and return it to procurement."
+    sheet = wb.create_sheet("Questions")
+    sheet.append(["#", "Question", "Response"])
+    sheet.append([1, "Do you have a documented information security policy?", None])
+    sheet.append([2, "Is the policy reviewed annually?", None])
+    sheet.append([3, "Who is responsible for information security?", None])
+    sheet.sheet_state = "hidden"
+    _save(wb, path)
+
+
+def make_duplicate_tabs(path: Path) -> None:
+    wb = _book()
+    shared = [
+        ("GNRL-01", "Do you have a dedicated security team?"),
+        ("GNRL-02", "Do you carry cyber insurance?"),
+    ]
+    for title in ("Summary", "Full"):
+        ws = wb.active if title == "Summary" else wb.create_sheet(title)
+        ws.title = title
+        ws.append(["Ref", "Question", "Answer"])
+        for ref, text in shared:
+            ws.append([ref, text, None])
+    wb["Full"].append(["GNRL-03", "Do you perform annual penetration tests?", None])
+    _save(wb, path)
+
+
+def make_caiq_like(path: Path) -> None:
+    wb = _book()
+    intro = wb.active
+    intro.title = "Introduction"
+    intro["A1"] = "Consensus-style assessment questionnaire (sample written for Trustdesk tests)"
+    intro["A3"] = "This workbook contains one tab of questions. Answer Yes, No or NA in column C."
+    ws = wb.create_sheet("CAIQ")
+    ws["A1"] = "Sample Cloud Assessment Questionnaire v4"
+    ws.append([])
+    ws.append(
+        [
+            "Question ID",
+            "Question",
+            "CSP CAIQ Answer",
+            "SSRM Control Ownership",
+            "CSP Implementation Description (Optional/Recommended)",
+            "CCM Control ID",
+            "CCM Control Specification",
+            "CCM Domain Title",
+        ]
+    )
+    spec = "Establish, document, approve, communicate, apply, evaluate and maintain policies for {}."
+    rows = [
+        ("A&A-01.1", "Are audit and assurance policies established and documented?", "Yes", "audit"),
+        ("A&A-01.2", "Are audit and assurance policies reviewed at least annually?", "Yes", "audit reviews"),
+        ("A&A-02.1", "Are independent audits conducted at least annually?", "No", "independent audits"),
+        (
+            "AIS-01.1",
+            "Are application security policies established and documented?",
+            "NA",
+            "application security",
+        ),
+        (
+            "AIS-01.2",
+            "Is the application security policy reviewed at least annually?",
+            None,
+            "policy reviews",
+        ),
+    ]
+    for qid, question, answer, topic in rows:
+        domain = "Audit & Assurance" if qid.startswith("A&A") else "Application & Interface Security"
+        ws.append([qid, question, answer, "CSP-owned", None, qid[:-2], spec.format(topic), domain])
+    validation = DataValidation(type="list", formula1='"Yes,No,NA"', allow_blank=True)
+    validation.add("C4:C8")
+    ws.add_data_validation(validation)
+    _save(wb, path)
+
+
+def _hecvat_tab(ws: Worksheet, banners: list[tuple[str, list[tuple[str, str, str | None]]]]) -> None:
+    ws.append(["ID", "Question", "Vendor Answers", "Additional Information", "Guidance", "Score"])
+    for banner, questions in banners:
+        ws.append([banner])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=5)
+        for qid, text, answer in questions:
+            ws.append(
+                [qid, text, answer, None, "Provide supporting detail.", f'=IF(C{ws.max_row + 1}="Yes",1,0)']
+            )
+    ws.column_dimensions["F"].hidden = True
+    validation = DataValidation(type="list", formula1="YesNoNA", allow_blank=True)
+    validation.add(f"C2:C{ws.max_row}")
+    ws.add_data_validation(validation)
+
+
+def make_hecvat_like(path: Path) -> None:
+    wb = _book()
+    start = wb.active
+    start.title = "START HERE"
+    start["A1"] = "Higher-education style vendor assessment (sample written for Trustdesk tests)"
+    start["A3"] = "Instructions: complete the Organization and Product tabs. Do not insert or delete rows."
+    org = [
+        (
+            "Documentation",
+            [
+                ("DOCU-01", "Have you undergone a SSAE 18 / SOC 2 audit?", "Yes"),
+                ("DOCU-02", "Do you have a documented information security policy?", None),
+            ],
+        ),
+        (
+            "Company Overview",
+            [("COMP-01", "Describe your organization's business background.", "Founded 2010")],
+        ),
+    ]
+    product = [
+        (
+            "Application Security",
+            [
+                ("APPL-01", "Are you using a web application firewall (WAF)?", "No"),
+                ("APPL-02", "Do you perform source code reviews before release?", None),
+            ],
+        ),
+    ]
+    _hecvat_tab(wb.create_sheet("Organization"), org)
+    _hecvat_tab(wb.create_sheet("Product"), product)
+    summary = wb.create_sheet("Summary")
+    summary.append(["ID", "Question", "Answer"])
+    for _, questions in org + product:
+        for qid, text, answer in questions:
+            summary.append([qid, text, answer])
+    summary.sheet_state = "hidden"
+    lists = wb.create_sheet("Lists")
+    for i, choice in enumerate(("Yes", "No", "N/A"), start=1):
+        lists.cell(i, 1, choice)
+    lists.sheet_state = "hidden"
+    wb.defined_names["YesNoNA"] = DefinedName("YesNoNA", attr_text="Lists!$A$1:$A$3")
+    _save(wb, path)
+
+
+def make_semicolon_cp1252(path: Path) -> None:
+    lines = [
+        "Nº;Question;Réponse;Commentaire",
+        "4;Sécurité des données;;",
+        "4.1;Les données sont-elles chiffrées au repos ?;Oui;",
+        "4.2;Décrivez la gestion des clés de chiffrement;;",
+        "4.2.1;Qui a accès aux clés ’maîtres’ ?;;",
+        "Page 1 of 1;;;",
+    ]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+
+
+SAMPLES = {
+    "sheet_x14_validation.xlsx": make_x14_validation,
+    "sheet_x_columns.xlsx": make_x_columns,
+    "sheet_hidden_questions.xlsx": make_hidden_questions,
+    "sheet_duplicate_tabs.xlsx": make_duplicate_tabs,
+    "sheet_caiq_like.xlsx": make_caiq_like,
+    "sheet_hecvat_like.xlsx": make_hecvat_like,
+    "semicolon_cp1252.csv": make_semicolon_cp1252,
+}
+
+
+def main(out: Path = HERE) -> list[Path]:
+    written = []
+    for name, make in SAMPLES.items():
+        make(out / name)
+        written.append(out / name)
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in main():
+        print(written_path)
