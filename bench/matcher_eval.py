@@ -109,9 +109,11 @@ def run(directory: Path) -> tuple[list[Asked], list[MatchResult]]:
 def print_overall(asked: Sequence[Asked], results: Sequence[MatchResult], thresholds: Thresholds) -> None:
     f = figures(asked, results, thresholds)
     print(f"thresholds: auto={thresholds.auto} review={thresholds.review} margin={thresholds.margin}")
-    print(f"top-1 {f.top1:.3f}  recall@5 {f.recall5:.3f}  auto precision {f.auto_precision:.3f} "
-          f"({f.auto_count} auto)  auto coverage {f.auto_coverage:.3f}  "
-          f"no-match in none {f.nomatch_none:.3f}  no-match auto {f.nomatch_auto}")
+    print(
+        f"top-1 {f.top1:.3f}  recall@5 {f.recall5:.3f}  auto precision {f.auto_precision:.3f} "
+        f"({f.auto_count} auto)  auto coverage {f.auto_coverage:.3f}  "
+        f"no-match in none {f.nomatch_none:.3f}  no-match auto {f.nomatch_auto}"
+    )
 
 
 def print_per_kind(asked: Sequence[Asked], results: Sequence[MatchResult], thresholds: Thresholds) -> None:
@@ -123,11 +125,18 @@ def print_per_kind(asked: Sequence[Asked], results: Sequence[MatchResult], thres
         sub_a = [asked[p] for p in positions]
         sub_r = [results[p] for p in positions]
         bands = [rebanded(r, thresholds) for r in sub_r]
-        hits = [bool(a.expected) and r.candidates[0].entry_key == a.expected for a, r in zip(sub_a, sub_r)]
-        top5 = [a.expected in [c.entry_key for c in r.candidates[:5]] for a, r in zip(sub_a, sub_r)]
+        hits = [
+            bool(a.expected) and r.candidates[0].entry_key == a.expected
+            for a, r in zip(sub_a, sub_r, strict=True)
+        ]
+        top5 = [
+            a.expected in [c.entry_key for c in r.candidates[:5]] for a, r in zip(sub_a, sub_r, strict=True)
+        ]
         autos = [i for i, b in enumerate(bands) if b == "auto"]
-        print(f"{kind:<11}{len(positions):>4}{sum(hits):>8}{sum(top5):>10}{len(autos):>7}"
-              f"{sum(hits[i] for i in autos):>9}{bands.count('none'):>7}")
+        print(
+            f"{kind:<11}{len(positions):>4}{sum(hits):>8}{sum(top5):>10}{len(autos):>7}"
+            f"{sum(hits[i] for i in autos):>9}{bands.count('none'):>7}"
+        )
 
 
 def print_sweep(asked: Sequence[Asked], results: Sequence[MatchResult], base: Thresholds) -> None:
@@ -137,14 +146,16 @@ def print_sweep(asked: Sequence[Asked], results: Sequence[MatchResult], base: Th
     for auto in np.arange(0.40, 0.71, 0.02):
         cells = []
         for margin in margins:
-            f = figures(asked, results, Thresholds(auto=float(auto), review=min(base.review, auto), margin=margin))
+            f = figures(
+                asked, results, Thresholds(auto=float(auto), review=min(base.review, auto), margin=margin)
+            )
             cells.append(f"{f.auto_precision:.3f}/{f.auto_coverage:.3f}/{f.nomatch_auto}")
         print(f"{auto:>6.2f}" + "".join(f"{c:>24}" for c in cells))
     print(f"\n{'review':>7}{'no-match none':>15}{'matchable in none':>19}")
     for review in np.arange(0.20, 0.46, 0.02):
         t = Thresholds(auto=max(base.auto, float(review)), review=float(review), margin=base.margin)
         f = figures(asked, results, t)
-        lost = sum(rebanded(r, t) == "none" for a, r in zip(asked, results) if a.expected)
+        lost = sum(rebanded(r, t) == "none" for a, r in zip(asked, results, strict=True) if a.expected)
         print(f"{review:>7.2f}{f.nomatch_none:>15.3f}{lost:>19}")
 
 

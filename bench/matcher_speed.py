@@ -19,19 +19,93 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rapidfuzz import fuzz, process  # noqa: E402
+from rapidfuzz import fuzz, process
 
-from matcher import BankItem, MatchIndex, build_index, match  # noqa: E402
+from matcher import BankItem, MatchIndex, build_index, match
 
 T = TypeVar("T")
-SECURITY_WORDS = (
-    "access control encryption backup recovery incident response vendor risk policy training audit log"
-    " monitoring firewall network segmentation endpoint malware patch vulnerability scan penetration test"
-    " identity password mfa sso privileged account review retention deletion privacy consent breach"
-    " notification insurance claim continuity disaster availability cloud region key management tls"
-    " certificate secure development code review change approval asset inventory laptop mobile device"
-).split()
-FILLER = "do you have a the for of and is are your how often describe what which all our data".split()
+SECURITY_WORDS = [
+    "access",
+    "control",
+    "encryption",
+    "backup",
+    "recovery",
+    "incident",
+    "response",
+    "vendor",
+    "risk",
+    "policy",
+    "training",
+    "audit",
+    "log",
+    "monitoring",
+    "firewall",
+    "network",
+    "segmentation",
+    "endpoint",
+    "malware",
+    "patch",
+    "vulnerability",
+    "scan",
+    "penetration",
+    "test",
+    "identity",
+    "password",
+    "mfa",
+    "sso",
+    "privileged",
+    "account",
+    "review",
+    "retention",
+    "deletion",
+    "privacy",
+    "consent",
+    "breach",
+    "notification",
+    "insurance",
+    "claim",
+    "continuity",
+    "disaster",
+    "availability",
+    "cloud",
+    "region",
+    "key",
+    "management",
+    "tls",
+    "certificate",
+    "secure",
+    "development",
+    "code",
+    "review",
+    "change",
+    "approval",
+    "asset",
+    "inventory",
+    "laptop",
+    "mobile",
+    "device",
+]
+FILLER = [
+    "do",
+    "you",
+    "have",
+    "a",
+    "the",
+    "for",
+    "of",
+    "and",
+    "is",
+    "are",
+    "your",
+    "how",
+    "often",
+    "describe",
+    "what",
+    "which",
+    "all",
+    "our",
+    "data",
+]
 SHORT_ANSWERS = ("Yes", "No", "Partial", None)
 
 
@@ -109,13 +183,15 @@ def run(qs: Sequence[int], ns: Sequence[int], cdist_limit: int) -> None:
         index, build_s, build_mib = measured(lambda bank=bank: build_index(bank))
         for q in qs:
             questions = synthetic_questions(bank, q)
-            _, match_s, match_mib = measured(lambda qs=questions: match(index, qs))
+            _, match_s, match_mib = measured(lambda qs=questions, index=index: match(index, qs))
             if q * n <= cdist_limit:
                 baseline = cdist_seconds(questions, bank)
                 cdist_cell, ratio = f"{baseline:>10.2f}", f"{baseline / match_s:>10.1f}"
             else:
                 cdist_cell, ratio = f"{'skipped':>10}", f"{'-':>10}"
-            print(f"{n:>8}{q:>7}{build_s:>9.2f}{build_mib:>9.0f}{match_s:>9.2f}{match_mib:>9.0f}{cdist_cell}{ratio}")
+            print(
+                f"{n:>8}{q:>7}{build_s:>9.2f}{build_mib:>9.0f}{match_s:>9.2f}{match_mib:>9.0f}{cdist_cell}{ratio}"
+            )
             sys.stdout.flush()
     print(f"\npeak RSS of the whole run: {peak_rss_mib():.0f} MiB")
     print(f"cdist skipped above {cdist_limit:,} question x entry pairs (it would take minutes).")
@@ -123,7 +199,9 @@ def run(qs: Sequence[int], ns: Sequence[int], cdist_limit: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Matcher speed on synthetic banks.")
-    parser.add_argument("--quick", action="store_true", help="small grid: Q in (100, 1000) x N in (1000, 10000)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small grid: Q in (100, 1000) x N in (1000, 10000)"
+    )
     parser.add_argument("--cdist-limit", type=int, default=10_000_000, help="largest Q x N to run cdist on")
     args = parser.parse_args(argv)
     if args.quick:

@@ -148,7 +148,7 @@ def _phrasings(item: BankItem) -> list[str]:
 def _expand_rows(items: Sequence[BankItem], thesaurus: Thesaurus) -> _Rows:
     rows = _Rows([], [], [], [])
     for number, item in enumerate(items):
-        category = " ".join(normalise_tokens(item.category))
+        category = content_words(stem_tokens(normalise_tokens(item.category)))
         for phrasing in _phrasings(item):
             tokens = normalise_tokens(phrasing)
             expansion = thesaurus.expand(stem_tokens(tokens))
@@ -179,7 +179,9 @@ def build_index(items: Sequence[BankItem], *, thesaurus: Thesaurus | None = None
         controls=tuple(tuple(item.controls) for item in items),
         thesaurus=thesaurus,
         row_entry=np.asarray(rows.entry, dtype=np.int32),
-        row_fuzzy=tuple(content_words(exp.tokens[: len(exp.tokens) - len(exp.concepts)]) for exp in rows.expansions),
+        row_fuzzy=tuple(
+            content_words(exp.tokens[: len(exp.tokens) - len(exp.concepts)]) for exp in rows.expansions
+        ),
         row_concepts=tuple(exp.concepts for exp in rows.expansions),
         word=word,
         char=char,

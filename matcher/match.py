@@ -70,9 +70,9 @@ def adjusted_scores(
     return np.clip(total, 0.0, 1.0)
 
 
-def rank_pairs(index: MatchIndex, pairs: Pairs, total: npt.NDArray[np.float64], n_queries: int) -> list[
-    npt.NDArray[np.intp]
-]:
+def rank_pairs(
+    index: MatchIndex, pairs: Pairs, total: npt.NDArray[np.float64], n_queries: int
+) -> list[npt.NDArray[np.intp]]:
     """Per query, pair positions best first: each entry's best phrasing only, ties broken by key."""
     by_entry = np.lexsort((-total, pairs.entry, pairs.query))
     first = np.ones(len(by_entry), dtype=bool)
@@ -84,7 +84,11 @@ def rank_pairs(index: MatchIndex, pairs: Pairs, total: npt.NDArray[np.float64], 
 
 
 def scored(
-    index: MatchIndex, query: PreparedQuery, pairs: Pairs, total: npt.NDArray[np.float64], positions: npt.NDArray[np.intp]
+    index: MatchIndex,
+    query: PreparedQuery,
+    pairs: Pairs,
+    total: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.intp],
 ) -> list[_Scored]:
     return [
         _Scored(
@@ -105,9 +109,7 @@ def band_of(score: float, runner_up: float, thresholds: Thresholds, *, first: bo
     return "review" if score >= thresholds.review else "none"
 
 
-def _reasons(
-    index: MatchIndex, query: PreparedQuery, item: _Scored, signals: Signals
-) -> dict[str, object]:
+def _reasons(index: MatchIndex, query: PreparedQuery, item: _Scored, signals: Signals) -> dict[str, object]:
     shared = query.expansion.concepts & index.row_concepts[item.row]
     reasons: dict[str, object] = {
         "tfidf_word": round(float(signals.word[item.pair]), 4),
@@ -173,8 +175,12 @@ def match(
     keep = max(top_k, 2)  # the runner-up decides the margin for ``auto``
     return [
         _result(
-            index, query, scored(index, query, pairs, total, positions[:keep]), signals,
-            top_k=top_k, thresholds=thresholds,
+            index,
+            query,
+            scored(index, query, pairs, total, positions[:keep]),
+            signals,
+            top_k=top_k,
+            thresholds=thresholds,
         )
         for query, positions in zip(prepared, ranked, strict=True)
     ]

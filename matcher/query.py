@@ -13,14 +13,49 @@ from matcher.index import MatchIndex, content_words
 from matcher.normalise import normalise_tokens
 from matcher.stem import stem_tokens
 from matcher.thesaurus import Expansion
-from matcher.vectors import STOP_WORDS
 from matcher.types import ANSWER_TYPES, Query
+from matcher.vectors import STOP_WORDS
 
 _YES_NO_OPENERS = frozenset(
-    "do does did is are was were has have had can could will would should must shall".split()
+    [
+        "do",
+        "does",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "must",
+        "shall",
+    ]
 )
 _FREE_TEXT_OPENERS = frozenset(
-    "describe explain list provide outline specify state what how which who when where why name detail".split()
+    [
+        "describe",
+        "explain",
+        "list",
+        "provide",
+        "outline",
+        "specify",
+        "state",
+        "what",
+        "how",
+        "which",
+        "who",
+        "when",
+        "where",
+        "why",
+        "name",
+        "detail",
+    ]
 )
 _CONTROL_TOKEN = re.compile(r"[a-z0-9][a-z0-9.()\-:]*[a-z0-9)]")
 
@@ -96,7 +131,9 @@ def prepare(
         fuzzy_text=content_words(stems),
         answer_type=guess_answer_type(query, tokens),
         corrections=tuple(corrections),
-        unknown=tuple(tok for tok in dict.fromkeys(stems) if tok not in STOP_WORDS and tok not in index.known_words),
+        unknown=tuple(
+            tok for tok in dict.fromkeys(stems) if tok not in STOP_WORDS and tok not in index.known_words
+        ),
         cited_controls=cited_controls(index, query.text),
         number=query.number,
     )

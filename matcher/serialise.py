@@ -63,7 +63,9 @@ def _read_arrays(data: bytes) -> dict[str, np.ndarray[Any, Any]]:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             return {name: archive[name] for name in archive.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise ValidationError(f"matcher index data is unreadable ({exc})", where="matcher index", fix=_FIX) from exc
+        raise ValidationError(
+            f"matcher index data is unreadable ({exc})", where="matcher index", fix=_FIX
+        ) from exc
 
 
 def _check(meta: dict[str, Any], expected_hash: str) -> None:
@@ -110,4 +112,6 @@ def index_from_bytes(data: bytes, *, expected_hash: str) -> MatchIndex:
             char_rows=_matrix(arrays, "char_rows"),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValidationError(f"matcher index data is incomplete ({exc})", where="matcher index", fix=_FIX) from exc
+        raise ValidationError(
+            f"matcher index data is incomplete ({exc})", where="matcher index", fix=_FIX
+        ) from exc

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from core.errors import ValidationError
-from matcher.normalise import normalise_tokens
+from matcher.normalise import STOP_WORDS, normalise_tokens
 from matcher.stem import stem_tokens
 
 CONCEPT_PREFIX = "th_"
@@ -40,7 +40,8 @@ class Expansion:
 
     @property
     def text(self) -> str:
-        return " ".join(self.tokens)
+        """The tokens without stop words, space-separated: what the word vectoriser counts."""
+        return " ".join(tok for tok in self.tokens if tok not in STOP_WORDS)
 
 
 def family_name(raw: str) -> str:

@@ -1,7 +1,10 @@
-"""TF-IDF without pickles: a fixed vocabulary, an idf vector and L2-normalised sparse rows.
+"""TF-IDF without pickles: plain arrays (a vocabulary or a hash width, and an idf vector).
 
-scikit-learn's ``CountVectorizer`` counts; the weighting is done here so that an index can be
-rebuilt from plain arrays (vocabulary list + idf) after :func:`matcher.serialise.index_from_bytes`.
+Words: scikit-learn's ``CountVectorizer`` over the already normalised, stemmed and expanded tokens
+(stop words removed before), so the vocabulary doubles as the bank's known words. Characters:
+``HashingVectorizer`` over ``char_wb`` 3-5-grams, which needs no vocabulary at all. The weighting
+(sublinear tf x idf, unit rows) is done here, so :func:`matcher.serialise.index_from_bytes` can
+rebuild everything from arrays.
 """
 
 from __future__ import annotations
@@ -13,32 +16,34 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
 
 from matcher.normalise import STOP_WORDS
 
 FloatArray = npt.NDArray[np.float32]
 WORD = "word"
 CHAR = "char"
+CHAR_FEATURES = 2**19
 
 __all__ = ["CHAR", "STOP_WORDS", "WORD", "Vectors", "rowwise_dot"]
 
 
+def _split(text: str) -> list[str]:
+    return text.split()
 
-def _count_vectorizer(kind: str, vocabulary: Sequence[str] | None = None) -> CountVectorizer:
-    vocab = {term: i for i, term in enumerate(vocabulary)} if vocabulary is not None else None
+
+def _vectorizer(kind: str, vocabulary: Sequence[str] | None = None) -> CountVectorizer | HashingVectorizer:
     if kind == WORD:
-        return CountVectorizer(
-            analyzer="word",
-            token_pattern=r"\S+",
-            lowercase=False,
-            ngram_range=(1, 1),
-            stop_words=sorted(STOP_WORDS),
-            vocabulary=vocab,
-            dtype=np.float32,
-        )
-    return CountVectorizer(
-        analyzer="char_wb", lowercase=False, ngram_range=(3, 5), vocabulary=vocab, dtype=np.float32
+        vocab = {term: i for i, term in enumerate(vocabulary)} if vocabulary is not None else None
+        return CountVectorizer(analyzer=_split, vocabulary=vocab, dtype=np.float32)
+    return HashingVectorizer(
+        analyzer="char_wb",
+        lowercase=False,
+        ngram_range=(3, 5),
+        n_features=CHAR_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
     )
 
 
@@ -64,32 +69,35 @@ class Vectors:
 
     @classmethod
     def fit(cls, kind: str, texts: Sequence[str]) -> tuple[Vectors, sparse.csr_matrix]:
-        """Learn the vocabulary and idf from ``texts``; return them with the weighted matrix."""
-        vectorizer = _count_vectorizer(kind)
+        """Learn the vocabulary (words only) and idf from ``texts``; return them with the weighted matrix."""
+        vectorizer = _vectorizer(kind)
         try:
             counts = sparse.csr_matrix(vectorizer.fit_transform(texts))
-        except ValueError:  # every text was empty or only stop words
+        except ValueError:  # every text was empty
             return cls(kind, (), np.zeros(0, dtype=np.float32)), sparse.csr_matrix((len(texts), 0))
-        names = vectorizer.get_feature_names_out()  # ordered by column index
-        vocabulary = tuple(str(name) for name in names)
-        df = np.bincount(counts.indices, minlength=len(vocabulary)).astype(np.float64)
+        vocabulary: tuple[str, ...] = ()
+        if isinstance(vectorizer, CountVectorizer):  # columns are in vocabulary order
+            vocabulary = tuple(str(name) for name in vectorizer.get_feature_names_out())
+        df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
         idf = (np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0).astype(np.float32)
-        fitted = cls(kind, vocabulary, idf)
-        return fitted, _weigh(counts, idf)
+        return cls(kind, vocabulary, idf), _weigh(counts, idf)
 
     @cached_property
-    def _counter(self) -> CountVectorizer:
-        return _count_vectorizer(self.kind, self.vocabulary)
+    def _counter(self) -> CountVectorizer | HashingVectorizer:
+        return _vectorizer(self.kind, self.vocabulary)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        if not self.vocabulary:
+        if not len(self.idf):
             return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
         counts = sparse.csr_matrix(self._counter.transform(texts))
         return _weigh(counts, self.idf)
 
 
 def rowwise_dot(
-    left: sparse.csr_matrix, right: sparse.csr_matrix, left_rows: npt.NDArray[np.intp], right_rows: npt.NDArray[np.intp]
+    left: sparse.csr_matrix,
+    right: sparse.csr_matrix,
+    left_rows: npt.NDArray[np.intp],
+    right_rows: npt.NDArray[np.intp],
 ) -> FloatArray:
     """Cosine of ``left[left_rows[i]]`` with ``right[right_rows[i]]`` for every i (rows are unit length)."""
     if left.shape[1] == 0 or len(left_rows) == 0:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
@@ -68,33 +68,64 @@ def defined_names(zf: zipfile.ZipFile) -> dict[tuple[str, int | None], str]:
     return names
 
 
+@dataclass
+class SheetXml:
+    validations: list[Validation] = field(default_factory=list)
+    uncached_formulas: int = 0  # formula cells saved without their result (data_only reads None)
+
+
+def read_sheet_xml(zf: zipfile.ZipFile, part: str) -> SheetXml:
+    """Validations (classic and x14) and formula cells without a value, streaming the sheet once."""
+    found = SheetXml()
+    c, f, v, row = (f"{{{NS_MAIN}}}{tag}" for tag in ("c", "f", "v", "row"))
+    with zf.open(part) as fh:
+        for _, node in SafeET.iterparse(fh, events=("end",)):
+            if node.tag == c:
+                if node.find(f) is not None and not (node.findtext(v) or "").strip():
+                    found.uncached_formulas += 1
+                node.clear()
+            elif node.tag == row:
+                node.clear()
+            elif node.tag == f"{{{NS_MAIN}}}dataValidation":
+                formula = node.findtext(f"{{{NS_MAIN}}}formula1") or ""
+                found.validations.append(
+                    Validation(node.get("sqref", ""), formula.strip(), node.get("type", "any"), "classic")
+                )
+            elif node.tag == f"{{{NS_X14}}}dataValidation":
+                sqref = node.findtext(f"{{{NS_XM}}}sqref") or ""
+                formula = node.findtext(f"{{{NS_X14}}}formula1/{{{NS_XM}}}f") or ""
+                found.validations.append(Validation(sqref.strip(), formula.strip(), node.get("type", "any"), "x14"))
+    return found
+
+
 def validations(zf: zipfile.ZipFile, part: str) -> list[Validation]:
     """All validations of one worksheet part, classic and x14."""
-    root = _xml(zf, part)
-    found: list[Validation] = []
-    for node in root.iter(f"{{{NS_MAIN}}}dataValidation"):
-        formula = node.findtext(f"{{{NS_MAIN}}}formula1") or ""
-        found.append(Validation(node.get("sqref", ""), formula.strip(), node.get("type", "any"), "classic"))
-    for node in root.iter(f"{{{NS_X14}}}dataValidation"):
-        sqref = node.findtext(f"{{{NS_XM}}}sqref") or ""
-        formula = node.findtext(f"{{{NS_X14}}}formula1/{{{NS_XM}}}f") or ""
-        found.append(Validation(sqref.strip(), formula.strip(), node.get("type", "any"), "x14"))
-    return found
+    return read_sheet_xml(zf, part).validations
 
 
 def sqref_cells(sqref: str, *, max_row: int) -> list[tuple[int, int]]:
     """``"F18 M20:P20"`` -> [(18, 6), (20, 13), ...], rows capped at ``max_row``."""
     cells: list[tuple[int, int]] = []
     for ref in sqref.split():
-        try:
-            min_col, min_row, max_col, last_row = range_boundaries(ref)
-        except (ValueError, TypeError):
+        bounds = clamp(ref, max_row=max_row)
+        if bounds is None:
             continue
-        if min_col is None or min_row is None or max_col is None or last_row is None:
-            continue
-        for row in range(min_row, min(last_row, max_row, MAX_VALIDATED_ROWS) + 1):
-            cells.extend((row, col) for col in range(min_col, min(max_col, 60) + 1))
+        min_col, min_row, max_col, last_row = bounds
+        for row in range(min_row, last_row + 1):
+            cells.extend((row, col) for col in range(min_col, max_col + 1))
     return cells
+
+
+def clamp(ref: str, *, max_row: int, max_col: int = 60) -> tuple[int, int, int, int] | None:
+    """``A1:A1048576`` -> (min_col, min_row, max_col, max_row) bounded, so no range costs a million cells."""
+    try:
+        min_col, min_row, last_col, last_row = range_boundaries(ref)
+    except (ValueError, TypeError):
+        return None
+    if min_col is None or min_row is None or last_col is None or last_row is None:
+        return None
+    last_row = min(last_row, max_row, min_row + MAX_VALIDATED_ROWS)
+    return min_col, min_row, min(last_col, max_col), last_row
 
 
 _SHEET_REF = re.compile(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -290,7 +290,7 @@ def table_questions(table: Table, t_index: int, found: Collected) -> list[Questi
             found.set_section(row.text)
         elif row.kind == "continuation" and questions:
             last = questions[-1]
-            questions[-1] = Question(**{**last.__dict__, "text": f"{last.text} {row.text}"})
+            questions[-1] = replace(last, text=f"{last.text} {row.text}")
         elif row.kind == "question":
             questions.append(_table_question(row, r, t_index, layout, found))
     return questions

@@ -121,19 +121,43 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
     return result
 
 
+@dataclass
+class Scan:
+    """Everything read from the pages in one pass (each page is parsed once, then freed)."""
+
+    heights: list[float] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    words: list[list[list[dict[str, Any]]]] = field(default_factory=list)
+    tables: TableState = field(default_factory=TableState)
+    table_questions: list[Question] = field(default_factory=list)
+
+
+def scan(pdf: Any, *, tables: bool) -> Scan:
+    result = Scan()
+    for number, page in enumerate(pdf.pages, start=1):
+        result.heights.append(float(page.height))
+        result.widths.append(float(page.width))
+        result.lines.extend(page_lines(page))
+        if tables:
+            result.words.append(text_rows(page.extract_words()))
+            page_table_questions(page, number, result.tables, result.table_questions)
+        page.close()
+    return result
+
+
 def _extract(path: Path, doc: Document) -> Questionnaire:
     try:
         fields = group_fields(doc.reader)
         with pdfplumber.open(path, password="") as pdf:
-            heights = [float(page.height) for page in pdf.pages]
-            lines = [line for page in pdf.pages for line in page_lines(page)]
-            if not fields:
-                require_text(lines, len(heights), doc.name)
-                questions, sections, detected = _table_or_text(pdf, lines, heights)
-            else:
-                questions = form_questions(fields, lines, heights)
-                sections = list(dict.fromkeys(q.section for q in questions if q.section))
-                detected = {"mode": "form", "fields": len(fields)}
+            pages = scan(pdf, tables=not fields)
+        if not fields:
+            require_text(pages.lines, len(pages.heights), doc.name)
+            questions, sections, detected = _table_or_text(pages)
+        else:
+            questions = form_questions(fields, pages.lines, pages.heights)
+            sections = list(dict.fromkeys(q.section for q in questions if q.section))
+            detected = {"mode": "form", "fields": len(fields)}
     except TrustdeskError:
         raise
     except PdfminerException as exc:
@@ -143,7 +167,7 @@ def _extract(path: Path, doc: Document) -> Questionnaire:
     except Exception as exc:  # untrusted input: any parser failure is a damaged file, never a crash
         raise _corrupt(doc.name, exc) from exc
     detected["permissions_restricted"] = doc.restricted
-    detected["pages"] = len(heights)
+    detected["pages"] = len(pages.heights)
     acroform = doc.reader.root_object.get("/AcroForm")
     if acroform is not None and "/XFA" in acroform.get_object():
         doc.warnings.append(f"{doc.name}: an XFA form; only its AcroForm fields (if any) were read")
@@ -152,23 +176,22 @@ def _extract(path: Path, doc: Document) -> Questionnaire:
     return Questionnaire(str(path), NAME, questions, sections, doc.warnings, detected)
 
 
-def _table_or_text(
-    pdf: Any, lines: list[Line], heights: list[float]
-) -> tuple[list[Question], list[str], dict[str, Any]]:
+def _table_or_text(pages: Scan) -> tuple[list[Question], list[str], dict[str, Any]]:
     """Ruled tables first; else the larger of a borderless table (header-anchored columns) and text."""
-    state = TableState()
-    questions: list[Question] = []
-    for number, page in enumerate(pdf.pages, start=1):
-        page_table_questions(page, number, state, questions)
-    if questions:
-        return questions, state.sections, {"mode": "tables", "tables": state.detected}
-    furniture = furniture_keys(lines, heights)
+    if pages.table_questions:
+        return (
+            pages.table_questions,
+            pages.tables.sections,
+            {"mode": "tables", "tables": pages.tables.detected},
+        )
+    furniture = furniture_keys(pages.lines, pages.heights)
     loose = TableState()
-    for number, page in enumerate(pdf.pages, start=1):
-        rows = [r for r in text_rows(page.extract_words()) if _furniture_key(_joined(r)) not in furniture]
-        borderless_page_questions(rows, number, float(page.width), loose, questions)
+    questions: list[Question] = []
+    for number, rows in enumerate(pages.words, start=1):
+        kept = [r for r in rows if _furniture_key(_joined(r)) not in furniture]
+        borderless_page_questions(kept, number, pages.widths[number - 1], loose, questions)
     sections: list[str] = []
-    found = text_questions([ln for ln in lines if _furniture_key(ln.text) not in furniture], sections)
+    found = text_questions([ln for ln in pages.lines if _furniture_key(ln.text) not in furniture], sections)
     if questions and len(questions) >= len(found):
         layout = None if loose.layout is None else asdict(loose.layout)
         return questions, loose.sections, {"mode": "borderless", "layout": layout, "columns": loose.starts}
@@ -204,7 +227,9 @@ def require_text(lines: list[Line], pages: int, name: str) -> None:
 
 
 def _furniture_key(text: str) -> str:
-    return re.sub(r"\d+", "#", clean_text(text).lower())
+    """Short lines ("Page 3 of 9") match with digits masked; longer ones only word for word."""
+    text = clean_text(text).lower()
+    return re.sub(r"\d+", "#", text) if len(text) <= 40 else text
 
 
 def furniture_keys(lines: list[Line], heights: list[float], *, band: float = 0.1) -> set[str]:

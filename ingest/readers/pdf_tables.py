@@ -24,6 +24,9 @@ from ingest.text import (
     normalize_number,
     split_number,
 )
+from ingest.text import (
+    inline_choices as text_inline_choices,
+)
 
 Grid = Sequence[Sequence[str | None]]
 
@@ -41,7 +44,6 @@ _HEAD_N = re.compile(
     r"q ?#|s/n|seq)$",
     re.IGNORECASE,
 )
-_INLINE_CHOICES = re.compile(r"\s*[\(\[]((?:[\w/.]+\s*/\s*)+[\w/.]+)[\)\]]\s*$")
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n(?=[a-z])")
 
 
@@ -186,12 +188,9 @@ def row_choices(row: Row, layout: Layout) -> tuple[AnswerType, tuple[str, ...]]:
 
 def inline_choices(text: str, header: str = "") -> tuple[AnswerType, tuple[str, ...]]:
     """``"Do you ...? (Yes/No/N/A)"`` -> ``("yes_no", ("Yes", "No", "N/A"))``; else from the header."""
-    match = _INLINE_CHOICES.search(text)
-    if match:
-        raw = match.group(1)
-        parts = tuple(p.strip() for p in re.split(r"\s*/\s*(?![Aa]\b)", raw) if p.strip())
-        if len(parts) >= 2 and answer_type_for(parts) == "yes_no":
-            return "yes_no", parts
+    choices = text_inline_choices(text)
+    if choices:
+        return answer_type_for(choices), choices
     return answer_type_for((), header), ()
 
 

@@ -58,7 +58,7 @@ def score(head: bytes, filename: str) -> int:
 def read(path: Path, *, limits: Limits) -> Questionnaire:
     display = path.name
     with _open_zip(path, display) as zf:
-        parts, names, raw_validations = read_package(zf, limits=limits, display=display)
+        parts, names, raw_xml = read_package(zf, limits=limits, display=display)
     wb = load(path, display)
     result = Questionnaire(source=display, reader=NAME, questions=[])
     codes = code_table(wb)
@@ -70,7 +70,8 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
                 and part.name in wb.sheetnames
                 and part.name not in codes.sheets
             ):
-                found.extend(read_sheet(wb, part, names, raw_validations.get(part.name, []), codes, limits))
+                sheet_xml = raw_xml.get(part.name, xx.SheetXml())
+                found.extend(read_sheet(wb, part, names, sheet_xml.validations, codes, limits))
         for sheet in choose_sheets(found, result):
             add_sheet(sheet, codes, result)
         if result.questions:
@@ -80,8 +81,16 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
         result.detected["hidden_sheets_skipped"] = skipped
     if not result.questions:
         result.warnings.append("no questions found on any sheet")
+    uncached = {name: x.uncached_formulas for name, x in raw_xml.items() if x.uncached_formulas}
+    for name, count in uncached.items():
+        result.warnings.append(
+            f"{display}!{name}: {count} formula cells have no saved result and read as empty; "
+            "open the file in Excel and save it so their values are stored"
+        )
     if "xl/vbaProject.bin" in names_in(path):
-        result.warnings.append("the workbook contains macros; they were ignored and are kept unchanged on write-back")
+        result.warnings.append(
+            "the workbook contains macros; they were ignored and are kept unchanged on write-back"
+        )
     return result
 
 
@@ -128,13 +137,13 @@ def choose_sheets(found: list[SheetFind], result: Questionnaire) -> list[SheetFi
 
 def read_package(
     zf: zipfile.ZipFile, *, limits: Limits, display: str
-) -> tuple[list[xx.SheetPart], dict[Any, str], dict[str, list[xx.Validation]]]:
+) -> tuple[list[xx.SheetPart], dict[Any, str], dict[str, xx.SheetXml]]:
     """Sheets, defined names and validations from the raw XML (row limit checked first)."""
     try:
         parts = xx.sheet_parts(zf)
         check_rows(zf, parts, limits=limits, display=display)
         names = xx.defined_names(zf)
-        raw = {p.name: xx.validations(zf, p.part) for p in parts if p.part in zf.namelist()}
+        raw = {p.name: xx.read_sheet_xml(zf, p.part) for p in parts if p.part in zf.namelist()}
     except DefusedXmlException as exc:
         raise CorruptFile(
             "the workbook contains disallowed XML constructs (DTD or entities)",
@@ -239,14 +248,14 @@ def resolve_choices(
     target = xx.split_reference(ref, sheet.name)
     if target is None or target[0] not in wb.sheetnames:
         return ()
-    try:
-        block = wb[target[0]][target[1]]
-    except (ValueError, KeyError, IndexError):
+    bounds = xx.clamp(target[1], max_row=1_000)
+    if bounds is None:
         return ()
-    rows = block if isinstance(block, tuple) else ((block,),)
+    min_col, min_row, max_col, max_row = bounds
+    block = wb[target[0]].iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col)
     values: list[str] = []
-    for row in rows:
-        for cell in row if isinstance(row, tuple) else (row,):
+    for row in block:
+        for cell in row:
             text = cell_text(cell.value)
             if text and text not in values:
                 values.append(text)
@@ -286,7 +295,8 @@ def read_sheet(
     codes: CodeTable,
     limits: Limits,
 ) -> list[SheetFind]:
-    grid = to_grid(wb[part.name], max_rows=limits.max_rows)
+    ws = wb[part.name]
+    grid = to_grid(ws, max_rows=limits.max_rows)
     grid.known_codes = set(codes)
     for validation in raw:
         if validation.kind == "list":

@@ -146,3 +146,27 @@ def test_xml_bomb_in_the_workbook_part_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CorruptFile, match="DTD or entities") as caught:
         ingest.parse(path)
     assert_clear(caught.value, "laughs.xlsx")
+
+
+def _patched(src: Path, dst: Path, member: str, old: bytes, new: bytes) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, data.replace(old, new, 1) if info.filename == member else data)
+    return dst
+
+
+def test_far_cell_and_lying_dimension_cost_nothing(tmp_path: Path) -> None:
+    src = SAMPLES / "sheet_x_columns.xlsx"
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far</t></is></c></row></sheetData>'
+    path = _patched(src, tmp_path / "far.xlsx", "xl/worksheets/sheet1.xml", b"</sheetData>", far)
+    path = _patched(path, tmp_path / "far2.xlsx", "xl/worksheets/sheet1.xml", b'ref="A1:G6"', b'ref="A1:XFD1048576"')
+    started = time.perf_counter()
+    result = ingest.parse(path)
+    assert time.perf_counter() - started < 5.0
+    assert len(result.questions) == 5
+
+
+def test_formulas_without_saved_results_are_reported() -> None:
+    result = ingest.parse(SAMPLES / "sheet_x14_validation.xlsx")
+    assert any("Security: 1 formula cells have no saved result" in w for w in result.warnings), result.warnings

@@ -32,12 +32,12 @@ def test_utf8_bom_comma_csv_without_numbers(tmp_path: Path) -> None:
 def test_csv_write_back_keeps_encoding_and_neutralises_formulas(tmp_path: Path) -> None:
     src = SAMPLES / "semicolon_cp1252.csv"
     questions = ingest.parse(src).questions
-    answers = {questions[1].ref: "=HYPERLINK(\"http://evil\")", questions[2].ref: "L’équipe sécurité"}
+    answers = {questions[1].ref: '=HYPERLINK("http://evil")', questions[2].ref: "L’équipe sécurité"}
     out = ingest.fill(src, questions, answers, tmp_path / "filled.csv")
     raw = out.read_bytes()
     assert raw.decode("cp1252").count("\r\n") == src.read_bytes().decode("cp1252").count("\r\n")
     again = {q.ref: q.existing_answer for q in ingest.parse(out).questions}
     assert again[questions[2].ref] == "L’équipe sécurité"
-    assert again[questions[1].ref] == "'=HYPERLINK(\"http://evil\")"
+    assert again[questions[1].ref] == '\'=HYPERLINK("http://evil")'
     rows = list(csv.reader(io.StringIO(raw.decode("cp1252")), delimiter=";"))
     assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)

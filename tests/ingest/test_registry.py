@@ -17,7 +17,9 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 def test_winner_is_logged_with_every_score(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="ingest.registry"):
         assert ingest.detect(SAMPLES / "sheet_x_columns.xlsx") == "xlsx"
-    assert any("reader xlsx chosen" in r.getMessage() and "'csv': 0" in r.getMessage() for r in caplog.records)
+    assert any(
+        "reader xlsx chosen" in r.getMessage() and "'csv': 0" in r.getMessage() for r in caplog.records
+    )
 
 
 def test_a_missing_reader_module_does_not_break_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -35,6 +37,6 @@ def test_csv_content_is_read_as_csv_whatever_its_name(tmp_path: Path) -> None:
 def test_content_no_reader_knows_is_unsupported(tmp_path: Path) -> None:
     path = tmp_path / "picture.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
-    with pytest.raises(UnsupportedFormat, match="picture.png.*no reader recognises") as caught:
+    with pytest.raises(UnsupportedFormat, match=r"picture\.png.*no reader recognises") as caught:
         ingest.parse(path)
     assert caught.value.fix

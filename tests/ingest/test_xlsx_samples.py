@@ -13,12 +13,20 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 def test_samples_are_reproducible_from_the_generator(tmp_path: Path) -> None:
     for written in make_xlsx_samples.main(tmp_path):
-        assert written.read_bytes() == (SAMPLES / written.name).read_bytes(), f"re-run make_xlsx_samples: {written.name}"
+        assert written.read_bytes() == (SAMPLES / written.name).read_bytes(), (
+            f"re-run make_xlsx_samples: {written.name}"
+        )
 
 
 def test_header_below_a_preamble_and_x14_choices_from_a_defined_name() -> None:
     result = ingest.parse(SAMPLES / "sheet_x14_validation.xlsx")
-    assert [q.number for q in result.questions] == ["A&A-01.1", "A&A-01.2", "BCR-01.1", "BCR-02.1", "BCR-03.1"]
+    assert [q.number for q in result.questions] == [
+        "A&A-01.1",
+        "A&A-01.2",
+        "BCR-01.1",
+        "BCR-02.1",
+        "BCR-03.1",
+    ]
     assert result.detected["sheets"]["Security"]["header_row"] == 4
     first = result.questions[0]
     assert first.choices == ("Yes", "No", "N/A"), "x14 validation -> AnswerChoices -> hidden Lists!A1:A3"
@@ -77,11 +85,19 @@ def test_reader_is_chosen_by_content_not_by_name(tmp_path: Path) -> None:
 
 def test_completed_caiq_style_sheet_reads_answers_and_ignores_the_control_specification() -> None:
     result = ingest.parse(SAMPLES / "sheet_caiq_like.xlsx")
-    assert [q.number for q in result.questions] == ["A&A-01.1", "A&A-01.2", "A&A-02.1", "AIS-01.1", "AIS-01.2"]
+    assert [q.number for q in result.questions] == [
+        "A&A-01.1",
+        "A&A-01.2",
+        "A&A-02.1",
+        "AIS-01.1",
+        "AIS-01.2",
+    ]
     assert [q.existing_answer for q in result.questions] == ["Yes", "Yes", "No", "NA", None]
     assert result.questions[0].location.cell == "C4", "the 'CSP CAIQ Answer' column, not the description"
     assert result.questions[0].choices == ("Yes", "No", "NA") and result.questions[0].answer_type == "yes_no"
-    assert result.questions[3].section == "Application & Interface Security", "from the 'CCM Domain Title' column"
+    assert result.questions[3].section == "Application & Interface Security", (
+        "from the 'CCM Domain Title' column"
+    )
 
 
 def test_hecvat_style_tabs_banners_named_range_choices_and_hidden_summary() -> None:

@@ -107,7 +107,9 @@ def test_x14_validation_defined_names_widths_and_formulas_survive(tmp_path: Path
 def test_yes_no_goes_into_the_x_column_of_the_chosen_answer(tmp_path: Path) -> None:
     src = SAMPLES / "sheet_x_columns.xlsx"
     questions = ingest.parse(src).questions
-    out = ingest.fill(src, questions, {questions[0].ref: "no", questions[1].ref: "N/A"}, tmp_path / "out.xlsx")
+    out = ingest.fill(
+        src, questions, {questions[0].ref: "no", questions[1].ref: "N/A"}, tmp_path / "out.xlsx"
+    )
     ws = openpyxl.load_workbook(out)["Checklist"]
     assert [ws[c].value for c in ("D2", "E2", "F2")] == [None, "x", None], "the old x under Yes is cleared"
     assert [ws[c].value for c in ("D3", "E3", "F3")] == [None, None, "x"]
@@ -123,7 +125,9 @@ def test_yes_is_written_in_the_files_own_wording(tmp_path: Path) -> None:
 def test_formula_like_answers_are_stored_as_text(tmp_path: Path) -> None:
     src = SAMPLES / "sheet_duplicate_tabs.xlsx"
     questions = ingest.parse(src).questions
-    out = ingest.fill(src, questions, {questions[0].ref: '=HYPERLINK("http://evil","x")'}, tmp_path / "o.xlsx")
+    out = ingest.fill(
+        src, questions, {questions[0].ref: '=HYPERLINK("http://evil","x")'}, tmp_path / "o.xlsx"
+    )
     cell = openpyxl.load_workbook(out)["Summary"]["C2"]
     assert cell.data_type != "f" and cell.value == '=HYPERLINK("http://evil","x")'
 

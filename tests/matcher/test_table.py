@@ -78,7 +78,9 @@ def test_question_ranks_expected_entry_first(index: MatchIndex, question: str, e
 def test_sibling_entry_is_never_auto(index: MatchIndex, question: str, sibling: str) -> None:
     for candidate in match(index, [question])[0].candidates:
         if candidate.entry_key == sibling:
-            assert candidate.band != "auto", f"{sibling} is a near-duplicate and must not be auto for {question!r}"
+            assert candidate.band != "auto", (
+                f"{sibling} is a near-duplicate and must not be auto for {question!r}"
+            )
 
 
 @pytest.mark.parametrize(
@@ -110,8 +112,12 @@ def test_evidence_items_are_ranked_by_the_same_engine() -> None:
     from matcher import BankItem, build_index
 
     evidence = [
-        BankItem(key="EV-1", question="Penetration test report 2026", answer="Summary letter from the testing firm",
-                 controls=("SOC2:CC4.1",)),
+        BankItem(
+            key="EV-1",
+            question="Penetration test report 2026",
+            answer="Summary letter from the testing firm",
+            controls=("SOC2:CC4.1",),
+        ),
         BankItem(key="EV-2", question="Backup restore test log", answer="Quarterly restore exercise results"),
     ]
     result = match(build_index(evidence), ["Can you share your latest pen test summary?"])[0]
