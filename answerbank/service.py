@@ -123,8 +123,8 @@ def _similar_pairs(entries: list[BankEntry]) -> list[Finding]:
     for entry, result in zip(entries, results, strict=True):
         for candidate in result.candidates:
             if candidate.entry_key != entry.key and candidate.score >= CONFLICT_SIMILARITY:
-                pair = tuple(sorted((entry.key, candidate.entry_key)))
-                seen[pair] = max(seen.get(pair, 0.0), candidate.score)  # type: ignore[index]
+                a, b = sorted((entry.key, candidate.entry_key))
+                seen[(a, b)] = max(seen.get((a, b), 0.0), candidate.score)
     return [
         f for pair, sim in sorted(seen.items()) if (f := _classify(by_key[pair[0]], by_key[pair[1]], sim))
     ]

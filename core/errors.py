@@ -41,6 +41,14 @@ class TrustdeskError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # keyword-only arguments: rebuild explicitly so errors cross process boundaries intact
+        return _rebuild, (type(self), self.what, self.where, self.fix)
+
+
+def _rebuild(cls: type[TrustdeskError], what: str, where: str | None, fix: str | None) -> TrustdeskError:
+    return cls(what, where=where, fix=fix)
+
 
 class ConfigError(TrustdeskError):
     """A ``TRUSTDESK_*`` setting is missing or invalid."""

@@ -34,7 +34,8 @@ SETTINGS_DOC: dict[str, str] = {
     "TRUSTDESK_MAX_UPLOAD_MB": "Largest file accepted for import or upload, in MiB. Default 50.",
     "TRUSTDESK_MAX_ROWS": "Most spreadsheet rows read from one sheet. Default 20000.",
     "TRUSTDESK_MAX_PAGES": "Most PDF pages read from one file. Default 500.",
-    "TRUSTDESK_PARSE_TIMEOUT": "Seconds one file may take to parse. Default 60.",
+    "TRUSTDESK_PARSE_TIMEOUT": "Seconds (wall clock and CPU) one file may take to parse. Default 60.",
+    "TRUSTDESK_PARSE_MEMORY_MB": "Address space of the child process that parses one file, in MiB. Default 768.",
 }
 
 
@@ -51,6 +52,7 @@ class Settings:
     max_rows: int = 20_000
     max_pages: int = 500
     parse_timeout: float = 60.0
+    parse_memory_mb: int = 768
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -83,6 +85,7 @@ class Settings:
             max_rows=int(_float(env_map, "TRUSTDESK_MAX_ROWS", 20_000, lo=1, hi=10_000_000) or 20_000),
             max_pages=int(_float(env_map, "TRUSTDESK_MAX_PAGES", 500, lo=1, hi=100_000) or 500),
             parse_timeout=_float(env_map, "TRUSTDESK_PARSE_TIMEOUT", 60.0, lo=1, hi=3600) or 60.0,
+            parse_memory_mb=int(_float(env_map, "TRUSTDESK_PARSE_MEMORY_MB", 768, lo=128, hi=65536) or 768),
             extra={k: env_map[k] for k in unknown},
         )
 

@@ -11,6 +11,8 @@ import numpy.typing as npt
 from matcher.index import MatchIndex
 from matcher.query import PreparedQuery, prepare_all
 from matcher.scoring import (
+    CONCEPT_GAP,
+    CONCEPT_GAP_CAP,
     CONTROL_BONUS,
     NUMBER_BONUS,
     Pairs,
@@ -45,6 +47,9 @@ def _bonuses(index: MatchIndex, query: PreparedQuery, entry: int) -> dict[str, f
         bonus["controls"] = CONTROL_BONUS
     if query.number and _number_matches(index, query.number, entry):
         bonus["number"] = NUMBER_BONUS
+    missing = len(query.expansion.concepts - index.entry_concepts[entry])
+    if missing:
+        bonus["concept_gap"] = -min(CONCEPT_GAP * missing, CONCEPT_GAP_CAP)
     return bonus
 
 
@@ -63,10 +68,9 @@ def adjusted_scores(
         [[type_adjustment(t, None), type_adjustment(t, "Yes")] for t in types], dtype=np.float64
     ).reshape(len(types), 2)
     total = fused.astype(np.float64) + table[pairs.query, index.has_short_answer[pairs.entry]]
-    rare = [q for q, p in enumerate(prepared) if p.cited_controls or p.number]
-    for position in np.flatnonzero(np.isin(pairs.query, rare)).tolist():
-        bonus = _bonuses(index, prepared[int(pairs.query[position])], int(pairs.entry[position]))
-        total[position] += bonus.get("controls", 0.0) + bonus.get("number", 0.0)
+    for position, (q, entry) in enumerate(zip(pairs.query.tolist(), pairs.entry.tolist(), strict=True)):
+        bonus = _bonuses(index, prepared[q], entry)
+        total[position] += bonus.get("controls", 0.0) + bonus.get("number", 0.0) + bonus.get("concept_gap", 0.0)
     return np.clip(total, 0.0, 1.0)
 
 
@@ -155,6 +159,9 @@ def _result(
     return MatchResult(question=query.text, band=band, candidates=candidates)
 
 
+BATCH = 500  # questions scored together; bounds the memory of the pairwise signals
+
+
 def match(
     index: MatchIndex,
     queries: Sequence[Query | str],
@@ -164,6 +171,16 @@ def match(
 ) -> list[MatchResult]:
     """Rank bank entries for every question, best first, each with its score, band and reasons."""
     thresholds = thresholds or DEFAULT_THRESHOLDS
+    results: list[MatchResult] = []
+    for start in range(0, len(queries), BATCH):
+        results.extend(_match_batch(index, queries[start : start + BATCH], top_k=top_k, thresholds=thresholds))
+    return results
+
+
+def _match_batch(
+    index: MatchIndex, queries: Sequence[Query | str], *, top_k: int, thresholds: Thresholds
+) -> list[MatchResult]:
+    """normalise + expand -> TF-IDF candidates -> signals -> fuse -> rank -> band, for one batch."""
     prepared = prepare_all(index, queries)
     query_words = index.word.transform([p.expansion.text for p in prepared])
     query_chars = index.char.transform([p.char_text for p in prepared])

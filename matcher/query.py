@@ -117,6 +117,12 @@ def cited_controls(index: MatchIndex, text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tok for tok in found if tok in index.control_entries))
 
 
+def unseen_words(index: MatchIndex, expansion: Expansion) -> tuple[str, ...]:
+    """Words and concept tokens of the question that appear nowhere in the bank."""
+    tokens = dict.fromkeys(expansion.tokens)
+    return tuple(tok for tok in tokens if tok not in STOP_WORDS and tok not in index.known_words)
+
+
 def prepare(
     index: MatchIndex, query: Query, *, known: frozenset[str], choices: Sequence[str]
 ) -> PreparedQuery:
@@ -141,6 +147,5 @@ def prepare(
 
 def prepare_all(index: MatchIndex, queries: Sequence[Query | str]) -> list[PreparedQuery]:
     """Prepare a batch; words the bank or the thesaurus knows, and stop words, are never "corrected"."""
-    choices = sorted(word for word in index.known_words if len(word) >= 4 and not word.startswith("th_"))
-    known = index.known_words | STOP_WORDS | index.thesaurus.single_words
+    known, choices = index.spelling
     return [prepare(index, as_query(query), known=known, choices=choices) for query in queries]

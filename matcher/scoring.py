@@ -19,16 +19,11 @@ ANSWER_CANDIDATES = 8
 CHUNK = 256
 
 # Weights of the fused score (they sum to 1, so the score stays in [0, 1] before adjustments).
-WEIGHTS = {
-    "tfidf_word": 0.15,
-    "tfidf_char": 0.10,
-    "fuzzy": 0.10,
-    "concepts": 0.20,
-    "answer": 0.15,
-    "coverage": 0.30,
-}
-UNSEEN_WEIGHT = 0.75
+WEIGHTS = {"tfidf_word": 0.05, "tfidf_char": 0.05, "fuzzy": 0.20, "concepts": 0.20, "answer": 0.25, "coverage": 0.25}
+UNSEEN_WEIGHT = 1.5
 CONTROL_BONUS = 0.10
+CONCEPT_GAP = 0.03
+CONCEPT_GAP_CAP = 0.09
 NUMBER_BONUS = 0.05
 TYPE_BONUS = 0.03
 
@@ -49,8 +44,7 @@ def _top_columns(matrix: sparse.csr_matrix, k: int) -> list[npt.NDArray[np.int32
 def retrieve(index: MatchIndex, query_words: sparse.csr_matrix) -> list[npt.NDArray[np.int32]]:
     """Candidate entries per query: best rows by word TF-IDF plus best answers, chunk by chunk."""
     candidates: list[npt.NDArray[np.int32]] = []
-    rows_t = index.word_rows.T.tocsr()
-    answers_t = index.word_answers.T.tocsr()
+    rows_t, answers_t = index.transposed
     for start in range(0, query_words.shape[0], CHUNK):
         chunk = query_words[start : start + CHUNK]
         by_row = _top_columns(sparse.csr_matrix(chunk @ rows_t), ROW_CANDIDATES)

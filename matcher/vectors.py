@@ -2,7 +2,7 @@
 
 Words: scikit-learn's ``CountVectorizer`` over the already normalised, stemmed and expanded tokens
 (stop words removed before), so the vocabulary doubles as the bank's known words. Characters:
-``HashingVectorizer`` over ``char_wb`` 3-5-grams, which needs no vocabulary at all. The weighting
+``HashingVectorizer`` over ``char_wb`` 3-4-grams, which needs no vocabulary at all. The weighting
 (sublinear tf x idf, unit rows) is done here, so :func:`matcher.serialise.index_from_bytes` can
 rebuild everything from arrays.
 """
@@ -39,7 +39,7 @@ def _vectorizer(kind: str, vocabulary: Sequence[str] | None = None) -> CountVect
     return HashingVectorizer(
         analyzer="char_wb",
         lowercase=False,
-        ngram_range=(3, 5),
+        ngram_range=(3, 4),
         n_features=CHAR_FEATURES,
         alternate_sign=False,
         norm=None,
@@ -71,6 +71,8 @@ class Vectors:
     def fit(cls, kind: str, texts: Sequence[str]) -> tuple[Vectors, sparse.csr_matrix]:
         """Learn the vocabulary (words only) and idf from ``texts``; return them with the weighted matrix."""
         vectorizer = _vectorizer(kind)
+        if not texts:
+            return cls(kind, (), np.zeros(0, dtype=np.float32)), sparse.csr_matrix((0, 0), dtype=np.float32)
         try:
             counts = sparse.csr_matrix(vectorizer.fit_transform(texts))
         except ValueError:  # every text was empty

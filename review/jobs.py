@@ -15,6 +15,7 @@ import matcher
 from answerbank.matching import IndexCache
 from core.db import engine_for
 from core.filestore import FileStore
+from core.sandbox import SandboxLimits
 from core.settings import Settings
 from ingest.limits import Limits
 from review.pipeline import PipelineConfig, Progress, process
@@ -39,6 +40,11 @@ def pipeline_config(settings: Settings) -> PipelineConfig:
             max_rows=settings.max_rows,
             max_pages=settings.max_pages,
             parse_timeout_s=settings.parse_timeout,
+        ),
+        sandbox=SandboxLimits(
+            memory_mb=settings.parse_memory_mb,
+            cpu_s=int(settings.parse_timeout) + 1,
+            wall_s=settings.parse_timeout,
         ),
         thresholds=thresholds,
     )

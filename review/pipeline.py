@@ -29,6 +29,7 @@ from core.db import read_session, write_session
 from core.errors import TrustdeskError
 from core.filestore import FileStore, StoredFile
 from core.models import Organisation, utcnow
+from core.sandbox import SandboxLimits, run_limited
 from ingest.limits import Limits
 from review.models import Draft, QuestionnaireRecord, QuestionRecord
 
@@ -41,6 +42,7 @@ class PipelineConfig:
     files: FileStore
     cache: IndexCache
     limits: Limits
+    sandbox: SandboxLimits
     thresholds: matcher.Thresholds | None = None
     top_k: int = 5
 
@@ -131,7 +133,14 @@ def _parse(config: PipelineConfig, record: QuestionnaireRecord) -> ingest.Questi
         path = Path(tmp) / f"upload{PurePath(record.filename).suffix.lower()[:10]}"
         with config.files.open(record.file_sha256) as src, path.open("wb") as dst:
             shutil.copyfileobj(src, dst)
-        return ingest.parse(path, limits=config.limits, filename=record.filename)
+        return run_limited(
+            ingest.parse,
+            path,
+            sandbox=config.sandbox,
+            what=record.filename,
+            limits=config.limits,
+            filename=record.filename,
+        )
 
 
 def _match(

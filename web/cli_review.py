@@ -15,6 +15,7 @@ from core import accounts
 from core.db import read_session, write_session
 from core.errors import PermissionDenied
 from core.models import ROLE_ABILITIES
+from core.sandbox import run_limited
 from review import export as review_export
 from review import store as review_store
 from review.jobs import QUEUE_NAME, pipeline_config
@@ -29,7 +30,8 @@ from web.cli_common import emit, runtime
 @click.pass_context
 def parse(ctx: click.Context, file: Path, as_json: bool) -> None:
     """Find every question in a questionnaire file (no database needed)."""
-    result = ingest.parse(file, limits=pipeline_config(runtime(ctx).settings).limits)
+    config = pipeline_config(runtime(ctx).settings)
+    result = run_limited(ingest.parse, file, sandbox=config.sandbox, what=file.name, limits=config.limits)
     data = {k: v for k, v in result.to_dict().items() if k in ("reader", "questions", "warnings")}
     lines = [f"{file.name}: {len(result.questions)} questions (reader {result.reader})"]
     for q in result.questions:

@@ -9,8 +9,10 @@ from sqlalchemy import Engine
 
 from core.db import engine_for
 from core.errors import ConfigError
+from core.filestore import FileStore
 from core.migrate import current_revision, head_revision
 from core.settings import Settings
+from review.jobs import JobQueue, queue_for
 
 
 @dataclass
@@ -20,6 +22,15 @@ class Runtime:
     @cached_property
     def engine(self) -> Engine:
         return engine_for(self.settings.database_url)
+
+    @cached_property
+    def jobs(self) -> JobQueue:
+        """The background job queue: in-process threads, or RQ when ``TRUSTDESK_REDIS_URL`` is set."""
+        return queue_for(self.settings)
+
+    @property
+    def files(self) -> FileStore:
+        return FileStore(self.settings.files_dir)
 
     def ready_engine(self) -> Engine:
         """The engine, once the schema is at the latest migration."""

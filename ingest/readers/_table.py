@@ -20,6 +20,7 @@ _Q_HEAD = re.compile(
     r"description(?:\[en\])?|criteria|assessment question)\b",
     re.IGNORECASE,
 )
+_Q_ANY = re.compile(r"\b(?:questions?|preguntas?|fragen?)\b(?!\s*(?:id|#|no|number|ref))", re.IGNORECASE)
 _A_HEAD = re.compile(
     r"\b(?:answers?|responses?|reply|respuesta|réponse|antwort|vendor (?:comment|response)s?|"
     r"yes\s*/\s*no|compliant\?|implemented\?)\b",
@@ -63,6 +64,10 @@ class Grid:
     def max_col(self) -> int:
         return min(max((c for _, c in self.cells), default=0), MAX_COLS)
 
+    def anchor_values(self, row: int) -> list[tuple[int, str]]:
+        """The row's values without the copies that fill merged ranges."""
+        return [(c, v) for c, v in self.row_values(row) if (row, c) not in self.covered]
+
     def row_values(self, row: int) -> list[tuple[int, str]]:
         return [(c, self.cells[(row, c)]) for c in range(1, self.max_col + 1) if (row, c) in self.cells]
 
@@ -98,7 +103,7 @@ def header_role(text: str) -> str | None:
     for role, pattern in (("choice", _CHOICE_HEAD), ("number", _N_HEAD), ("section", _S_HEAD)):
         if pattern.match(text):
             return role
-    if _Q_HEAD.match(text):
+    if _Q_HEAD.match(text) or _Q_ANY.search(text):
         return "question"
     if _A_HEAD.search(text):
         return "answer"
@@ -116,15 +121,22 @@ def header_score(values: list[tuple[int, str]]) -> int:
 
 
 def find_header(grid: Grid) -> tuple[int | None, dict[int, str]]:
-    """The first row that reads like a header (roles such as Question, Answer, #), or ``None``."""
+    """The first row that reads like a header (roles such as Question, Answer, #), or ``None``. A row of
+    Yes / No / N/A right below it (a two-row header) is merged into it."""
     best: tuple[int, int] | None = None
     for row in range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1):
-        score = header_score(grid.row_values(row))
+        score = header_score(grid.anchor_values(row))
         if score >= 3 and (best is None or score > best[0]):
             best = (score, row)
     if best is None:
         return None, {}
-    return best[1], dict(grid.row_values(best[1]))
+    row = best[1]
+    headers = dict(grid.row_values(row))
+    below = grid.anchor_values(row + 1)
+    if sum(1 for _, v in below if header_role(v) == "choice") >= 2:
+        headers.update(below)
+        row += 1
+    return row, headers
 
 
 def data_rows(grid: Grid, header_row: int | None) -> range:

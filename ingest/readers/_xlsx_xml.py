@@ -94,7 +94,9 @@ def read_sheet_xml(zf: zipfile.ZipFile, part: str) -> SheetXml:
             elif node.tag == f"{{{NS_X14}}}dataValidation":
                 sqref = node.findtext(f"{{{NS_XM}}}sqref") or ""
                 formula = node.findtext(f"{{{NS_X14}}}formula1/{{{NS_XM}}}f") or ""
-                found.validations.append(Validation(sqref.strip(), formula.strip(), node.get("type", "any"), "x14"))
+                found.validations.append(
+                    Validation(sqref.strip(), formula.strip(), node.get("type", "any"), "x14")
+                )
     return found
 
 

@@ -8,6 +8,7 @@ order, each paragraph with Word's printed number from ``docx_numbering``) -> ``p
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -15,17 +16,31 @@ from typing import Any
 
 import docx
 from docx.document import Document
-from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from core.errors import CorruptFile, UnsupportedFormat
+from core.errors import CorruptFile, TrustdeskError, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import Location, Question, Questionnaire
 from ingest.readers.docx_numbering import Numbering, W
-from ingest.readers.pdf_tables import Layout, Row, find_layout, inline_choices, read_row, row_choices
+from ingest.readers.pdf_tables import (
+    Layout,
+    Row,
+    find_layout,
+    inline_choices,
+    read_row,
+    row_choices,
+    trailing_choices,
+)
 from ingest.sniff import check_file
-from ingest.text import clean_text, is_noise, is_question_text, normalize_number, split_number
+from ingest.text import (
+    answer_type_for,
+    clean_text,
+    is_noise,
+    is_question_text,
+    normalize_number,
+    split_number,
+)
 
 NAME = "docx"
 
@@ -45,7 +60,7 @@ def score(head: bytes, filename: str) -> int:
 
 @dataclass
 class Block:
-    """A body paragraph with its index among ``document.paragraphs`` and printed number, or a table."""
+    """A body paragraph (index and printed number) or a table (index), content controls included."""
 
     paragraph: Paragraph | None = None
     index: int = -1
@@ -75,33 +90,50 @@ def open_document(path: Path, *, limits: Limits) -> Document:
             where=path.name,
             fix="upload the .docx itself, or save the file as .docx from Word",
         )
+    reject_dtd(path)
     try:
         return docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError) as exc:
-        raise CorruptFile(
-            f"the Word document could not be opened ({exc})",
-            where=path.name,
-            fix="open it in Word and save it again as .docx",
-        ) from exc
+    except Exception as exc:  # untrusted input: any parser failure is a damaged file, never a crash
+        raise _corrupt(path, exc) from exc
+
+
+def _corrupt(path: Path, exc: BaseException) -> CorruptFile:
+    return CorruptFile(
+        f"the Word document could not be read ({type(exc).__name__}: {exc})",
+        where=path.name,
+        fix="open it in Word and save it again as .docx",
+    )
+
+
+def reject_dtd(path: Path) -> None:
+    """Refuse DTDs and entity declarations in any XML part (XML bombs, XXE) before parsing anything."""
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            with zf.open(info) as fh:
+                prolog = fh.read(4096)
+            if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                raise CorruptFile(
+                    f"the document contains disallowed XML constructs (DTD/entities) in {info.filename}",
+                    where=path.name,
+                    fix="open it in Word and save it again as .docx; if it came from outside, do not trust it",
+                )
 
 
 def read(path: Path, *, limits: Limits) -> Questionnaire:
     document = open_document(path, limits=limits)
-    found = Collected()
-    pending: list[Block] = []
-    for block in blocks(document):
-        if block.table is not None:
-            found.questions.extend(paragraph_questions(pending, found))
-            pending = []
-            found.questions.extend(table_questions(block.table, block.table_index, found))
-        else:
-            pending.append(block)
-    found.questions.extend(paragraph_questions(pending, found))
+    try:
+        found = collect(document)
+    except TrustdeskError:
+        raise
+    except Exception as exc:  # untrusted input: any parser failure is a damaged file, never a crash
+        raise _corrupt(path, exc) from exc
     questions = found.questions
     warnings = (
         []
         if questions
-        else [f"{path.name}: no questions found in {len(found.tables)} table(s) or the paragraphs"]
+        else [f"{path.name}: no questions found in {len(found.tables)} table(s) or paragraphs"]
     )
     return Questionnaire(
         source=str(path),
@@ -114,6 +146,21 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
             "paragraph_questions": sum(q.location.kind == "docx_paragraph" for q in questions),
         },
     )
+
+
+def collect(document: Document) -> Collected:
+    """Questions from the paragraphs between tables and from each table, in document order."""
+    found = Collected()
+    pending: list[Block] = []
+    for block in blocks(document):
+        if block.table is not None:
+            found.questions.extend(paragraph_questions(pending, found))
+            pending = []
+            found.questions.extend(table_questions(block.table, block.table_index, found))
+        else:
+            pending.append(block)
+    found.questions.extend(paragraph_questions(pending, found))
+    return found
 
 
 def blocks(document: Document) -> Iterator[Block]:
@@ -245,7 +292,8 @@ def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
         if kind != "question":
             continue
         number, body = _number_and_text(block.label, text)
-        answer_type, choices = inline_choices(body)
+        body, boxes, ticked = trailing_choices(body)
+        answer_type, choices = (answer_type_for(boxes), boxes) if boxes else inline_choices(body)
         existing = " ".join(
             _ANSWER_PREFIX.sub("", clean_text(b.paragraph.text)) for b in answers[position] if b.paragraph
         )
@@ -258,7 +306,7 @@ def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
                 answer_type=answer_type,
                 choices=choices,
                 location=Location(kind="docx_paragraph", paragraph=block.index),
-                existing_answer=existing.strip() or None,
+                existing_answer=ticked or existing.strip() or None,
             )
         )
     return questions

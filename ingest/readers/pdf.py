@@ -24,16 +24,11 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 from core.errors import CorruptFile, EncryptedFile, LimitExceeded, NeedsOCR, TrustdeskError, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import Location, Question, Questionnaire
+from ingest.readers.pdf_columns import borderless_page_questions, text_rows
 from ingest.readers.pdf_forms import field_question, group_fields, nearby_label
-from ingest.readers.pdf_tables import (
-    TableState,
-    borderless_page_questions,
-    inline_choices,
-    page_table_questions,
-    text_rows,
-)
+from ingest.readers.pdf_tables import TableState, inline_choices, page_table_questions, trailing_choices
 from ingest.sniff import check_file
-from ingest.text import clean_text, is_noise, is_question_text, split_number
+from ingest.text import answer_type_for, clean_text, is_noise, is_question_text, split_number
 
 NAME = "pdf"
 MIN_CHARS_PER_PAGE = 20
@@ -178,13 +173,9 @@ def _extract(path: Path, doc: Document) -> Questionnaire:
 
 def _table_or_text(pages: Scan) -> tuple[list[Question], list[str], dict[str, Any]]:
     """Ruled tables first; else the larger of a borderless table (header-anchored columns) and text."""
-    if pages.table_questions:
-        return (
-            pages.table_questions,
-            pages.tables.sections,
-            {"mode": "tables", "tables": pages.tables.detected},
-        )
     furniture = furniture_keys(pages.lines, pages.heights)
+    if pages.table_questions:
+        return _tables_and_text(pages, furniture)
     loose = TableState()
     questions: list[Question] = []
     for number, rows in enumerate(pages.words, start=1):
@@ -196,6 +187,26 @@ def _table_or_text(pages: Scan) -> tuple[list[Question], list[str], dict[str, An
         layout = None if loose.layout is None else asdict(loose.layout)
         return questions, loose.sections, {"mode": "borderless", "layout": layout, "columns": loose.starts}
     return found, sections, {"mode": "text"}
+
+
+def _tables_and_text(pages: Scan, furniture: set[str]) -> tuple[list[Question], list[str], dict[str, Any]]:
+    """Questions from ruled tables, plus numbered questions printed outside those tables, in page order."""
+    boxes = [(t["page"], t["bbox"]) for t in pages.tables.detected if t["layout"] is not None]
+
+    def outside(ln: Line) -> bool:
+        return not any(p == ln.page and b[1] - 2 <= ln.top and ln.bottom <= b[3] + 2 for p, b in boxes)
+
+    sections: list[str] = []
+    lines = [ln for ln in pages.lines if outside(ln) and _furniture_key(ln.text) not in furniture]
+    extra = text_questions(lines, sections)
+    merged = sorted([*pages.table_questions, *extra], key=_position)
+    detected = {"mode": "tables+text" if extra else "tables", "tables": pages.tables.detected}
+    return merged, list(dict.fromkeys(q.section for q in merged if q.section)), detected
+
+
+def _position(question: Question) -> tuple[int, float]:
+    box = question.location.box or (0.0, 0.0, 0.0, 0.0)
+    return question.location.page or 0, box[1]
 
 
 def _joined(words: list[dict[str, Any]]) -> str:
@@ -274,13 +285,16 @@ def text_questions(lines: list[Line], sections: list[str]) -> list[Question]:
     section: str | None = None
     questions: list[Question] = []
     for group in paragraphs(lines):
-        text = clean_text(" ".join(ln.text for ln in group))
+        text, choices, ticked = trailing_choices(clean_text(" ".join(ln.text for ln in group)))
         number, rest = split_number(text)
         heading = group[0].size > body + 0.5 or group[0].bold
         if is_noise(text):
             continue
         if is_question_text(rest) and (number or text.endswith("?")) and not heading:
-            questions.append(_text_question(group, number, rest, section))
+            question = _text_question(group, number, rest, section)
+            if choices:
+                question = replace(question, answer_type=answer_type_for(choices), choices=choices)
+            questions.append(replace(question, existing_answer=ticked))
         elif (heading or number) and len(rest.split()) <= 8 and not rest.endswith("?"):
             section = rest
             if rest not in sections:

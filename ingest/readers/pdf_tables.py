@@ -7,7 +7,6 @@ A grid is a list of rows of cell strings (``None`` for an empty or merged-away c
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -86,6 +85,8 @@ def find_layout(grid: Grid, *, scan_rows: int = 12) -> Layout | None:
     """Question, answer and number columns from a header row anywhere in the first rows, else content."""
     for r, row in enumerate(grid[:scan_rows]):
         texts = [cell(v) for v in row]
+        if len({t for t in texts if t}) < 2:
+            continue  # a title or banner merged across the table is not a header
         numbers = [c for c, t in enumerate(texts) if _HEAD_N.match(t)]
         questions = [c for c, t in enumerate(texts) if _HEAD_Q.search(t) and c not in numbers and len(t) < 60]
         if not questions:
@@ -150,22 +151,25 @@ def read_row(row: Sequence[str | None], layout: Layout) -> Row:
     ok = is_question_text(question) if layout.strict else looks_like_prompt(question)
     if not ok:
         return Row("skip")
-    number = normalize_number(number_cell) if number_cell else None
-    prefixed, text = split_number(question)
-    if number is None:
-        number = prefixed
-    elif prefixed == number:
-        question = text
+    number, text = row_number(number_cell, question)
     answer = _at(row, layout.answer_col) if layout.answer_col != layout.question_col else ""
     boxes = checkboxes(answer)
     if boxes is not None:
-        return Row("question", number, question if number_cell else text, boxes[1], boxes[0])
-    answer_text = answer if answer and not is_noise(answer) else None
-    return Row("question", number=number, text=question if number_cell else text, answer=answer_text)
+        return Row("question", number, text, answer=boxes[1], choices=boxes[0])
+    return Row("question", number, text, answer=answer if answer and not is_noise(answer) else None)
 
 
-CHECKED = "☒☑■✔✓"
-UNCHECKED = "☐□"
+def row_number(number_cell: str, question: str) -> tuple[str | None, str]:
+    """The number from its own column (its copy at the start of the text dropped), else the text's prefix."""
+    prefixed, rest = split_number(question)
+    if not number_cell:
+        return prefixed, rest
+    number = normalize_number(number_cell)
+    return number, rest if prefixed == number else question
+
+
+CHECKED = "☒☑■✔✓❒"
+UNCHECKED = "☐□❑"
 _BOX = re.compile(rf"([{CHECKED}{UNCHECKED}])\s*([^{CHECKED}{UNCHECKED}]+)")
 
 
@@ -177,6 +181,26 @@ def checkboxes(text: str) -> tuple[tuple[str, ...], str | None] | None:
         return None
     ticked = [label for glyph, label in found if glyph in CHECKED]
     return tuple(label for _, label in found), ", ".join(ticked) or None
+
+
+_TRAILING_YES_NO = re.compile(
+    r"^(?P<text>.*\S)\s+(?P<choices>yes\s+no(?:\s+n/?a)?)\s*$", re.IGNORECASE | re.DOTALL
+)
+
+
+def trailing_choices(text: str) -> tuple[str, tuple[str, ...], str | None]:
+    """``"Do you ...? ☒ Yes ☐ No"`` or ``"Do you ...? Yes No"`` (boxes drawn as shapes) ->
+    (question text, choices, ticked); the text unchanged when it ends in no choices."""
+    for pos, ch in enumerate(text):
+        if ch in CHECKED + UNCHECKED:
+            boxes = checkboxes(text[pos:])
+            if boxes is not None and text[:pos].strip():
+                return clean_text(text[:pos]), boxes[0], boxes[1]
+            break
+    match = _TRAILING_YES_NO.match(text)
+    if match and is_question_text(match["text"]):
+        return clean_text(match["text"]), tuple(match["choices"].split()), None
+    return text, (), None
 
 
 def row_choices(row: Row, layout: Layout) -> tuple[AnswerType, tuple[str, ...]]:
@@ -203,7 +227,7 @@ class TableState:
     width: int = 0
     section: str | None = None
     sections: list[str] = field(default_factory=list)
-    detected: list[dict[str, object]] = field(default_factory=list)
+    detected: list[dict[str, Any]] = field(default_factory=list)
     starts: list[float] = field(default_factory=list)
 
 
@@ -233,7 +257,12 @@ def page_table_questions(page: Any, page_number: int, state: TableState, questio
         grid = table.extract()
         layout = continue_layout(grid, state)
         state.detected.append(
-            {"page": page_number, "table": t_index, "layout": None if layout is None else asdict(layout)}
+            {
+                "page": page_number,
+                "table": t_index,
+                "bbox": tuple(float(v) for v in table.bbox),
+                "layout": None if layout is None else asdict(layout),
+            }
         )
         if layout is None:
             continue
@@ -283,99 +312,3 @@ def _question(
         location=Location(kind="pdf_box", page=page, box=box),
         existing_answer=row.answer,
     )
-
-
-# Borderless tables (spreadsheet exports without gridlines): columns from the header row's words.
-Word = dict[str, Any]
-
-
-def text_rows(words: list[Word], *, tolerance: float = 3.0) -> list[list[Word]]:
-    """Words grouped into printed lines (same ``top`` within ``tolerance``), each sorted left to right."""
-    rows: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
-        if rows and abs(float(rows[-1][0]["top"]) - float(word["top"])) <= tolerance:
-            rows[-1].append(word)
-        else:
-            rows.append([word])
-    return [sorted(row, key=lambda w: float(w["x0"])) for row in rows]
-
-
-def header_cells(row: list[Word]) -> list[tuple[float, str]]:
-    """(x0, text) of each header cell: words closer than about one character width belong together."""
-    cells: list[tuple[float, str]] = []
-    last_x1 = -1e9
-    for word in row:
-        size = float(word.get("bottom", 0)) - float(word.get("top", 0)) or 10.0
-        if cells and float(word["x0"]) - last_x1 < size:
-            cells[-1] = (cells[-1][0], f"{cells[-1][1]} {word['text']}")
-        else:
-            cells.append((float(word["x0"]), str(word["text"])))
-        last_x1 = float(word["x1"])
-    return cells
-
-
-def borderless_header(rows: list[list[Word]]) -> tuple[int, Layout, list[float]] | None:
-    """The first printed line that reads as a table header with a question and an answer or number column."""
-    for index, row in enumerate(rows[:60]):
-        cells = header_cells(row)
-        if len(cells) < 2:
-            continue
-        layout = find_layout([[text for _, text in cells]], scan_rows=1)
-        if layout is not None and layout.header_row == 0:
-            return index, layout, [x for x, _ in cells]
-    return None
-
-
-def _column(x0: float, starts: list[float]) -> int:
-    return max((c for c, start in enumerate(starts) if start <= x0 + 2), default=0)
-
-
-def blocks(
-    rows: list[list[Word]], layout: Layout, starts: list[float]
-) -> list[tuple[float, float, list[str | None]]]:
-    """Printed lines -> (top, bottom, cells) table rows: a question cell ends at a wider vertical gap; the
-    other columns attach to the question cell their line sits in (top, middle or bottom aligned)."""
-    q = layout.question_col
-    tops = [float(r[0]["top"]) for r in rows if any(_column(float(w["x0"]), starts) == q for w in r)]
-    steps = sorted(b - a for a, b in itertools.pairwise(tops) if b > a)
-    step = steps[len(steps) // 4] if steps else 12.0
-    spans: list[list[float]] = []
-    for top in tops:
-        if spans and top - spans[-1][1] <= step * 1.3:
-            spans[-1][1] = top
-        else:
-            spans.append([top, top])
-    grid: list[list[list[str]]] = [[[] for _ in starts] for _ in spans]
-    table: list[tuple[float, float, list[str | None]]] = []
-    for row in rows:
-        top = float(row[0]["top"])
-        distance, target = min(
-            ((max(a - top, 0.0, top - b), i) for i, (a, b) in enumerate(spans)), default=(0.0, -1)
-        )
-        if target < 0 or distance > step:
-            text = " ".join(str(w["text"]) for w in row)
-            table.append((top, top + step, [text] + [None] * (len(starts) - 1)))
-            continue
-        for word in row:
-            grid[target][_column(float(word["x0"]), starts)].append(str(word["text"]))
-    for (a, b), cells in zip(spans, grid, strict=True):
-        table.append((a, b + step, [" ".join(cell) or None for cell in cells]))
-    return sorted(table, key=lambda item: item[0])
-
-
-def borderless_page_questions(
-    rows: list[list[Word]], page: int, width: float, state: TableState, questions: list[Question]
-) -> None:
-    """Questions of one page of a borderless table; the header found on an earlier page carries on."""
-    found = borderless_header(rows)
-    if found is not None:
-        index, state.layout, state.starts = found
-        rows = rows[index + 1 :]
-    if state.layout is None or not state.starts:
-        return
-    layout, starts = state.layout, state.starts
-    col = layout.answer_col if layout.answer_col is not None else layout.question_col
-    right = starts[col + 1] if col + 1 < len(starts) else width
-    for top, bottom, cells in blocks(rows, layout, starts):
-        box = (starts[col], top, right, bottom)
-        add_row(read_row(cells, layout), state, questions, Location(kind="pdf_box", page=page, box=box))

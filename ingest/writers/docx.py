@@ -38,7 +38,9 @@ def fill(src: Path, questions: Sequence[Question], answers: Mapping[str, str], o
             fix="pass the questions returned by reading this same file",
         )
     paragraph_answers = _paragraph_answer_map(document)
-    paragraphs = [b.paragraph for b in blocks(document) if b.paragraph is not None]
+    items = list(blocks(document))
+    paragraphs = [b.paragraph for b in items if b.paragraph is not None]
+    tables = [b.table for b in items if b.table is not None]
     ordered = sorted(
         (by_ref[ref] for ref in answers),
         key=lambda q: -(q.location.paragraph if q.location.paragraph is not None else -1),
@@ -48,13 +50,13 @@ def fill(src: Path, questions: Sequence[Question], answers: Mapping[str, str], o
         location = question.location
         if location.kind == "docx_cell":
             assert location.table is not None and location.row is not None and location.col is not None
-            target = document.tables[location.table].cell(location.row, location.col)
+            target = tables[location.table].cell(location.row, location.col)
             if not tick_boxes(target, question.choices, text):
                 set_cell_text(target, match_choice(text, question.choices))
         elif location.kind == "docx_paragraph" and location.paragraph is not None:
-            _write_after(
-                document, paragraphs, location.paragraph, paragraph_answers.get(location.paragraph, []), text
-            )
+            if not tick_boxes(paragraphs[location.paragraph], question.choices, text):
+                answer_at = paragraph_answers.get(location.paragraph, [])
+                _write_after(document, paragraphs, location.paragraph, answer_at, text)
         else:
             raise InputFileError(
                 f"question {question.ref} has a {location.kind} location, not a Word one",
@@ -80,16 +82,18 @@ def _paragraph_answer_map(document: Document) -> dict[int, list[int]]:
     return result
 
 
-def tick_boxes(cell: _Cell, choices: tuple[str, ...], answer: str) -> bool:
+def tick_boxes(cell: _Cell | Paragraph, choices: tuple[str, ...], answer: str) -> bool:
     """Tick the box printed before the chosen label (``☐ Yes ☐ No``), keeping every run's formatting."""
-    found = checkboxes(cell.text)
+    text = cell.text
+    start = min((text.find(ch) for ch in CHECKED + UNCHECKED if ch in text), default=-1)
+    found = checkboxes(text[start:]) if start >= 0 else None
     if found is None or not choices:
         return False
     wanted = {match_choice(part.strip(), choices) for part in answer.split(",")}
     if not wanted <= set(found[0]):
         return False
     glyphs = iter(CHECKED[0] if label in wanted else UNCHECKED[0] for label in found[0])
-    for paragraph in cell.paragraphs:
+    for paragraph in cell.paragraphs if isinstance(cell, _Cell) else [cell]:
         for run in paragraph.runs:
             if any(ch in CHECKED + UNCHECKED for ch in run.text):
                 run.text = "".join(next(glyphs, ch) if ch in CHECKED + UNCHECKED else ch for ch in run.text)

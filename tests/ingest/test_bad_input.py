@@ -160,7 +160,9 @@ def test_far_cell_and_lying_dimension_cost_nothing(tmp_path: Path) -> None:
     src = SAMPLES / "sheet_x_columns.xlsx"
     far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far</t></is></c></row></sheetData>'
     path = _patched(src, tmp_path / "far.xlsx", "xl/worksheets/sheet1.xml", b"</sheetData>", far)
-    path = _patched(path, tmp_path / "far2.xlsx", "xl/worksheets/sheet1.xml", b'ref="A1:G6"', b'ref="A1:XFD1048576"')
+    path = _patched(
+        path, tmp_path / "far2.xlsx", "xl/worksheets/sheet1.xml", b'ref="A1:G6"', b'ref="A1:XFD1048576"'
+    )
     started = time.perf_counter()
     result = ingest.parse(path)
     assert time.perf_counter() - started < 5.0
@@ -169,4 +171,20 @@ def test_far_cell_and_lying_dimension_cost_nothing(tmp_path: Path) -> None:
 
 def test_formulas_without_saved_results_are_reported() -> None:
     result = ingest.parse(SAMPLES / "sheet_x14_validation.xlsx")
-    assert any("Security: 1 formula cells have no saved result" in w for w in result.warnings), result.warnings
+    assert any("Security: 1 formula cells have no saved result" in w for w in result.warnings), (
+        result.warnings
+    )
+
+
+def test_default_row_limit_stops_a_30000_row_sheet_quickly(tmp_path: Path) -> None:
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i) for i in range(1, 30_001))
+    src = SAMPLES / "sheet_x_columns.xlsx"
+    with zipfile.ZipFile(src) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    start, end = sheet.index(b"<sheetData>") + len(b"<sheetData>"), sheet.index(b"</sheetData>")
+    path = _patched(src, tmp_path / "long.xlsx", "xl/worksheets/sheet1.xml", sheet[start:end], rows)
+    started = time.perf_counter()
+    with pytest.raises(LimitExceeded, match="more than 20,000 rows") as caught:
+        ingest.parse(path)
+    assert time.perf_counter() - started < 3.0
+    assert_clear(caught.value, "long.xlsx!Checklist")

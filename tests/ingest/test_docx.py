@@ -292,3 +292,22 @@ def test_docx_content_control_placeholder_is_empty_and_receives_the_answer(tmp_p
     assert [q.existing_answer for q in read(out)] == ["Yes, on all endpoints.", "BitLocker"]
     with zipfile.ZipFile(out) as zf:
         assert b"showingPlcHdr" not in zf.read("word/document.xml")
+
+
+def test_docx_paragraph_checkboxes_are_read_and_ticked_in_place(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("1. Do you have a CISO? ☐ Yes ☐ No")
+    document.add_paragraph("2. Do you outsource your SOC? ☒ Yes ☐ No")
+    src = tmp_path / "boxes.docx"
+    document.save(str(src))
+    found = read(src)
+    assert [(q.number, q.text, q.choices, q.existing_answer) for q in found] == [
+        ("1", "Do you have a CISO?", ("Yes", "No"), None),
+        ("2", "Do you outsource your SOC?", ("Yes", "No"), "Yes"),
+    ]
+    out = writer.fill(src, found, {found[0].ref: "yes", found[1].ref: "No"}, tmp_path / "out.docx")
+    assert body_texts(out) == [
+        "1. Do you have a CISO? ☒ Yes ☐ No",
+        "2. Do you outsource your SOC? ☐ Yes ☒ No",
+    ]
+    assert [q.existing_answer for q in read(out)] == ["Yes", "No"]

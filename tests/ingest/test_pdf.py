@@ -205,3 +205,42 @@ def test_pdf_borderless_table_uses_header_columns_across_pages(tmp_path: Path) -
     assert [q.existing_answer for q in found[:3]] == ["Yes", "No", "Yes"]
     assert {q.section for q in found} == {"Application Security"}
     assert {q.location.page for q in found} == {1, 2}
+
+
+def test_pdf_questions_at_the_same_place_on_every_page_are_not_furniture() -> None:
+    """Regression: masking digits made "1.1 Do you ... control 1" match "2.1 Do you ... control 2"."""
+    lines = [
+        line(p, 30, f"{p}.1 Do you maintain control number {p} with documented evidence?") for p in (1, 2, 3)
+    ]
+    lines += [line(p, 30 + 800, f"Page {p} of 3") for p in (1, 2, 3)]
+    kept = drop_furniture(lines, [842.0] * 3)
+    assert [ln.page for ln in kept] == [1, 2, 3] and all("Do you" in ln.text for ln in kept)
+
+
+def application(path: Path) -> Path:
+    """An insurer's application: numbered questions with Yes/No boxes drawn as shapes, and a ruled table."""
+    styles = getSampleStyleSheet()
+    body = styles["BodyText"]
+    story: list[object] = [Paragraph("Cyber Insurance Application", styles["Title"])]
+    story.append(Paragraph("1. Do you enforce MFA for all remote access? Yes No", body))
+    story.append(Paragraph("2. Describe your backup strategy.", body))
+    table = Table(
+        [["No.", "Question", "Answer"], ["3", "Do you encrypt backups?", "Yes"]], colWidths=[30, 300, 80]
+    )
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]))
+    story += [table, Paragraph("4. Have you had a claim in the last 5 years? Yes No N/A", body)]
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story)
+    return path
+
+
+def test_pdf_questions_in_text_and_in_tables_are_both_read_in_page_order(tmp_path: Path) -> None:
+    result = read(application(tmp_path / "application.pdf"))
+    found = result.questions
+    assert result.detected["mode"] == "tables+text"
+    assert [(q.number, q.text, q.choices, q.existing_answer) for q in found] == [
+        ("1", "Do you enforce MFA for all remote access?", ("Yes", "No"), None),
+        ("2", "Describe your backup strategy.", (), None),
+        ("3", "Do you encrypt backups?", (), "Yes"),
+        ("4", "Have you had a claim in the last 5 years?", ("Yes", "No", "N/A"), None),
+    ]
+    assert found[0].answer_type == "yes_no" and found[1].answer_type == "text"

@@ -110,3 +110,12 @@ def test_hecvat_style_tabs_banners_named_range_choices_and_hidden_summary() -> N
     assert "Summary" in result.detected["hidden_sheets_skipped"]
     assert result.questions[0].choices == ("Yes", "No", "N/A"), "validation -> defined name YesNoNA -> Lists"
     assert result.questions[2].existing_answer == "Founded 2010"
+
+
+def test_two_row_header_with_yes_no_not_applicable_sub_headers() -> None:
+    result = ingest.parse(SAMPLES / "sheet_two_row_header.xlsx")
+    assert [q.number for q in result.questions] == ["DSI-01.1", "DSI-01.2", "DSI-02.1", "HRS-01.1"]
+    assert [q.existing_answer for q in result.questions] == ["Yes", "No", None, "Not Applicable"]
+    assert result.questions[0].location.columns == {"Yes": "E3", "No": "F3", "Not Applicable": "G3"}
+    assert [q.section for q in result.questions] == ["Data Security"] * 3 + ["Human Resources"]
+    assert "classify data" in result.questions[0].text, "the question column, not the control specification"

@@ -13,6 +13,8 @@ state what each must yield. Output is deterministic (fixed timestamps) so re-run
   Answer | ... | CCM Control Specification | CCM Domain Title``, a classic ``Yes,No,NA`` validation
 - ``sheet_hecvat_like.xlsx``      HECVAT-style tabs: instructions, two question tabs with merged banners and a
   hidden scoring column, answers from a named range, a hidden summary tab repeating the questions
+- ``sheet_two_row_header.xlsx``   a two-row header (``Consensus Assessment Answers`` merged over ``Yes | No |
+  Not Applicable``), the domain merged down the rows, answers marked with ``X``
 - ``semicolon_cp1252.csv``        ``;``-delimited, Windows-1252 encoded, ``4.2.1`` numbering
 """
 
@@ -264,6 +266,47 @@ def make_hecvat_like(path: Path) -> None:
     _save(wb, path)
 
 
+def make_two_row_header(path: Path) -> None:
+    wb = _book()
+    ws = wb.active
+    ws.title = "Assessment"
+    ws.append(
+        [
+            "Control Domain",
+            "Question ID",
+            "Control Specification",
+            "Consensus Assessment Questions",
+            "Consensus Assessment Answers",
+            None,
+            None,
+            "Notes",
+        ]
+    )
+    ws.append([None, None, None, None, "Yes", "No", "Not Applicable", None])
+    for col in (1, 2, 3, 4, 8):
+        ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
+    ws.merge_cells("E1:G1")
+    spec = "The organization shall maintain controls for {}."
+    data = [
+        ("Data Security", "DSI-01.1", "classification", "Do you classify data by sensitivity?", "X", "", ""),
+        ("", "DSI-01.2", "labelling", "Do you label data according to its classification?", "", "X", ""),
+        ("", "DSI-02.1", "inventory", "Do you keep an inventory of data flows?", "", "", ""),
+        (
+            "Human Resources",
+            "HRS-01.1",
+            "screening",
+            "Are background checks performed on new staff?",
+            "",
+            "",
+            "X",
+        ),
+    ]
+    for domain, qid, topic, question, yes, no, na in data:
+        ws.append([domain, qid, spec.format(topic), question, yes, no, na, None])
+    ws.merge_cells("A3:A5")
+    _save(wb, path)
+
+
 def make_semicolon_cp1252(path: Path) -> None:
     lines = [
         "Nº;Question;Réponse;Commentaire",
@@ -283,6 +326,7 @@ SAMPLES = {
     "sheet_duplicate_tabs.xlsx": make_duplicate_tabs,
     "sheet_caiq_like.xlsx": make_caiq_like,
     "sheet_hecvat_like.xlsx": make_hecvat_like,
+    "sheet_two_row_header.xlsx": make_two_row_header,
     "semicolon_cp1252.csv": make_semicolon_cp1252,
 }
 

@@ -1,0 +1,48 @@
+"""Untrusted work runs in a limited child process: a hostile job costs at most its limits."""
+
+from __future__ import annotations
+
+import pickle
+import time
+
+import pytest
+
+from core.errors import CorruptFile, LimitExceeded
+from core.sandbox import SandboxLimits, run_limited
+from tests.core import sandbox_targets as targets
+
+LIMITS = SandboxLimits(memory_mb=256, cpu_s=3, wall_s=3.0)
+
+
+def test_a_result_comes_back_from_the_child() -> None:
+    assert run_limited(targets.double, 21, sandbox=LIMITS, what="x") == 42
+
+
+def test_our_errors_cross_the_process_boundary_intact() -> None:
+    with pytest.raises(CorruptFile) as info:
+        run_limited(targets.corrupt, sandbox=LIMITS, what="vendor.xlsx")
+    assert info.value.where == "vendor.xlsx!Security!C14" and info.value.fix == "re-save it in Excel"
+
+
+def test_errors_pickle_with_where_and_fix() -> None:
+    error = pickle.loads(pickle.dumps(CorruptFile("bad", where="a.pdf page 3", fix="re-export")))
+    assert str(error) == "a.pdf page 3: bad. Fix: re-export."
+
+
+def test_a_job_that_hangs_is_stopped_at_the_wall_clock_limit() -> None:
+    started = time.monotonic()
+    with pytest.raises(LimitExceeded, match="took longer than 3 s"):
+        run_limited(targets.sleep_forever, sandbox=LIMITS, what="slow.pdf")
+    assert time.monotonic() - started < 8
+
+
+def test_a_job_that_eats_memory_ends_in_a_clear_error() -> None:
+    with pytest.raises(LimitExceeded, match="too large or complex") as info:
+        run_limited(targets.eat_memory, sandbox=LIMITS, what="bomb.pdf")
+    assert info.value.where == "bomb.pdf" and info.value.fix
+
+
+def test_an_unexpected_crash_is_reported_not_raised_raw() -> None:
+    with pytest.raises(Exception, match="failed unexpectedly") as info:
+        run_limited(targets.crash, sandbox=LIMITS, what="odd.docx")
+    assert not isinstance(info.value, ZeroDivisionError)
