@@ -143,7 +143,7 @@ def print_sweep(asked: Sequence[Asked], results: Sequence[MatchResult], base: Th
     print(f"\nsweep (review={base.review}); auto precision / auto coverage / no-match auto")
     margins = (0.0, 0.03, 0.06, 0.1)
     print(f"{'auto':>6}" + "".join(f"{'margin ' + str(m):>24}" for m in margins))
-    for auto in np.arange(0.40, 0.71, 0.02):
+    for auto in np.arange(0.40, 0.601, 0.01):
         cells = []
         for margin in margins:
             f = figures(
@@ -152,7 +152,7 @@ def print_sweep(asked: Sequence[Asked], results: Sequence[MatchResult], base: Th
             cells.append(f"{f.auto_precision:.3f}/{f.auto_coverage:.3f}/{f.nomatch_auto}")
         print(f"{auto:>6.2f}" + "".join(f"{c:>24}" for c in cells))
     print(f"\n{'review':>7}{'no-match none':>15}{'matchable in none':>19}")
-    for review in np.arange(0.20, 0.46, 0.02):
+    for review in np.arange(0.20, 0.451, 0.01):
         t = Thresholds(auto=max(base.auto, float(review)), review=float(review), margin=base.margin)
         f = figures(asked, results, t)
         lost = sum(rebanded(r, t) == "none" for a, r in zip(asked, results, strict=True) if a.expected)

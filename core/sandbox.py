@@ -85,7 +85,7 @@ def _outcome(status: str, payload: Any, *, limits: SandboxLimits, what: str) -> 
             where=what,
             fix="split the document, or raise TRUSTDESK_PARSE_TIMEOUT if the file is trusted",
         )
-    if status in ("memory", "died") or (exitcode and exitcode < 0):
+    if status in ("memory", "died"):
         raise LimitExceeded(
             f"the file is too large or complex to read within {limits.memory_mb} MB and {limits.cpu_s} s of CPU",
             where=what,

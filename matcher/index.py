@@ -20,7 +20,7 @@ from scipy import sparse
 from core.errors import ValidationError
 from matcher.normalise import normalise_tokens
 from matcher.stem import stem_tokens
-from matcher.thesaurus import CONCEPT_PREFIX, Expansion, Thesaurus, load_default_thesaurus
+from matcher.thesaurus import Expansion, Thesaurus, load_default_thesaurus
 from matcher.types import BankItem
 from matcher.vectors import CHAR, STOP_WORDS, WORD, Vectors
 
@@ -72,16 +72,6 @@ def entry_term_weights(
     return sparse.csr_matrix(in_rows.maximum(in_answer))
 
 
-def entry_concepts(entry_terms: sparse.csr_matrix, vocabulary: Sequence[str]) -> tuple[frozenset[str], ...]:
-    """Thesaurus families each entry mentions anywhere (phrasings or answer)."""
-    prefix = len(CONCEPT_PREFIX)
-    concept_columns = {i: term[prefix:] for i, term in enumerate(vocabulary) if term.startswith(CONCEPT_PREFIX)}
-    return tuple(
-        frozenset(concept_columns[c] for c in entry_terms.indices[start:end] if c in concept_columns)
-        for start, end in zip(entry_terms.indptr[:-1], entry_terms.indptr[1:], strict=True)
-    )
-
-
 @dataclass
 class MatchIndex:
     """A built, immutable index; rebuild it whenever ``content_hash`` differs from the bank's."""
@@ -107,7 +97,6 @@ class MatchIndex:
     entry_terms: sparse.csr_matrix = field(init=False, repr=False)
     has_short_answer: npt.NDArray[np.intp] = field(init=False, repr=False)
     key_rank: npt.NDArray[np.intp] = field(init=False, repr=False)
-    entry_concepts: tuple[frozenset[str], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         rows: list[list[int]] = [[] for _ in self.keys]
@@ -117,7 +106,6 @@ class MatchIndex:
         self.has_short_answer = np.asarray([int(bool(s)) for s in self.short_answers], dtype=np.intp)
         self.key_rank = np.argsort(np.argsort(np.asarray(self.keys, dtype=object))).astype(np.intp)
         self.entry_terms = entry_term_weights(self.row_entry, self.word_rows, self.word_answers)
-        self.entry_concepts = entry_concepts(self.entry_terms, self.word.vocabulary)
         self.known_words = frozenset(term for term in self.word.vocabulary if " " not in term)
         by_control: dict[str, list[int]] = {}
         for entry, controls in enumerate(self.controls):

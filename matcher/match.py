@@ -11,8 +11,6 @@ import numpy.typing as npt
 from matcher.index import MatchIndex
 from matcher.query import PreparedQuery, prepare_all
 from matcher.scoring import (
-    CONCEPT_GAP,
-    CONCEPT_GAP_CAP,
     CONTROL_BONUS,
     NUMBER_BONUS,
     Pairs,
@@ -47,9 +45,6 @@ def _bonuses(index: MatchIndex, query: PreparedQuery, entry: int) -> dict[str, f
         bonus["controls"] = CONTROL_BONUS
     if query.number and _number_matches(index, query.number, entry):
         bonus["number"] = NUMBER_BONUS
-    missing = len(query.expansion.concepts - index.entry_concepts[entry])
-    if missing:
-        bonus["concept_gap"] = -min(CONCEPT_GAP * missing, CONCEPT_GAP_CAP)
     return bonus
 
 
@@ -68,9 +63,10 @@ def adjusted_scores(
         [[type_adjustment(t, None), type_adjustment(t, "Yes")] for t in types], dtype=np.float64
     ).reshape(len(types), 2)
     total = fused.astype(np.float64) + table[pairs.query, index.has_short_answer[pairs.entry]]
-    for position, (q, entry) in enumerate(zip(pairs.query.tolist(), pairs.entry.tolist(), strict=True)):
-        bonus = _bonuses(index, prepared[q], entry)
-        total[position] += bonus.get("controls", 0.0) + bonus.get("number", 0.0) + bonus.get("concept_gap", 0.0)
+    rare = [q for q, p in enumerate(prepared) if p.cited_controls or p.number]
+    for position in np.flatnonzero(np.isin(pairs.query, rare)).tolist():
+        bonus = _bonuses(index, prepared[int(pairs.query[position])], int(pairs.entry[position]))
+        total[position] += bonus.get("controls", 0.0) + bonus.get("number", 0.0)
     return np.clip(total, 0.0, 1.0)
 
 

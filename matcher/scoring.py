@@ -22,8 +22,6 @@ CHUNK = 256
 WEIGHTS = {"tfidf_word": 0.05, "tfidf_char": 0.05, "fuzzy": 0.20, "concepts": 0.20, "answer": 0.25, "coverage": 0.25}
 UNSEEN_WEIGHT = 1.5
 CONTROL_BONUS = 0.10
-CONCEPT_GAP = 0.03
-CONCEPT_GAP_CAP = 0.09
 NUMBER_BONUS = 0.05
 TYPE_BONUS = 0.03
 

@@ -40,9 +40,9 @@ class Thresholds:
     entries (MFA for email vs for remote access) are never approved in bulk for each other.
     """
 
-    auto: float = 0.52
-    review: float = 0.30
-    margin: float = 0.06
+    auto: float = 0.47
+    review: float = 0.34
+    margin: float = 0.05
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.review <= self.auto <= 1.0:

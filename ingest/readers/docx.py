@@ -44,6 +44,7 @@ from ingest.text import (
 
 NAME = "docx"
 
+_MULTI = re.compile(r"\b(?:all that apply|select all|check all|tick all)\b", re.IGNORECASE)
 _ANSWER_PREFIX = re.compile(r"^(?:answer|response|reply|vendor response)\s*[:\-]\s*", re.IGNORECASE)
 
 
@@ -250,21 +251,26 @@ def heading_level(paragraph: Paragraph) -> int | None:
 
 def answer_paragraphs(items: list[Block]) -> dict[int, list[Block]]:
     """For each question paragraph (by position in ``items``), the plain paragraphs that follow it."""
-    answers: dict[int, list[Block]] = {}
+    return following(items, "text")
+
+
+def following(items: list[Block], wanted: str) -> dict[int, list[Block]]:
+    """For each question (by position), the paragraphs of kind ``wanted`` up to the next question or heading."""
+    found: dict[int, list[Block]] = {}
     owner: int | None = None
     for position, block in enumerate(items):
         kind = paragraph_kind(block)
         if kind in {"question", "heading"}:
             owner = position if kind == "question" else None
             if owner is not None:
-                answers[owner] = []
-        elif kind == "text" and owner is not None:
-            answers[owner].append(block)
-    return answers
+                found[owner] = []
+        elif kind == wanted and owner is not None:
+            found[owner].append(block)
+    return found
 
 
 def paragraph_kind(block: Block) -> str:
-    """``heading``, ``question``, ``noise`` or ``text`` (possibly an answer)."""
+    """``heading``, ``question``, ``noise``, ``item`` (a list entry: maybe a choice) or ``text`` (an answer)."""
     assert block.paragraph is not None
     text = clean_text(block.paragraph.text)
     if heading_level(block.paragraph) is not None:
@@ -277,12 +283,13 @@ def paragraph_kind(block: Block) -> str:
         return "question"
     if numbered and text.endswith(":") and len(text.split()) <= 12:
         return "question"
-    return "text"
+    return "item" if numbered or block.label == "" else "text"
 
 
 def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
     questions: list[Question] = []
     answers = answer_paragraphs(items)
+    options = following(items, "item")
     for position, block in enumerate(items):
         assert block.paragraph is not None
         kind = paragraph_kind(block)
@@ -294,6 +301,10 @@ def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
         number, body = _number_and_text(block.label, text)
         body, boxes, ticked = trailing_choices(body)
         answer_type, choices = (answer_type_for(boxes), boxes) if boxes else inline_choices(body)
+        listed = list_choices(options.get(position, []))
+        if listed and not choices:
+            multi = _MULTI.search(body) is not None
+            answer_type, choices = ("multi_choice" if multi else answer_type_for(listed)), listed
         existing = " ".join(
             _ANSWER_PREFIX.sub("", clean_text(b.paragraph.text)) for b in answers[position] if b.paragraph
         )
@@ -310,6 +321,12 @@ def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
             )
         )
     return questions
+
+
+def list_choices(items: list[Block]) -> tuple[str, ...]:
+    """Short list entries under a question are its choices ("a. Daily", "b. Weekly")."""
+    texts = [split_number(clean_text(b.paragraph.text))[1] for b in items if b.paragraph is not None]
+    return tuple(texts) if len(texts) >= 2 and all(len(t.split()) <= 10 for t in texts) else ()
 
 
 def _number_and_text(label: str | None, text: str) -> tuple[str | None, str]:

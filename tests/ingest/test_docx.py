@@ -311,3 +311,26 @@ def test_docx_paragraph_checkboxes_are_read_and_ticked_in_place(tmp_path: Path) 
         "2. Do you outsource your SOC? ☐ Yes ☒ No",
     ]
     assert [q.existing_answer for q in read(out)] == ["Yes", "No"]
+
+
+def test_docx_lettered_items_under_a_question_are_its_choices(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("1. How often do you back up production data?")
+    for option in ("a. Daily", "b. Weekly", "c. Never"):
+        document.add_paragraph(option)
+    document.add_paragraph("2. Which frameworks do you follow? Select all that apply.")
+    for option in ("ISO 27001", "SOC 2", "NIST CSF"):
+        document.add_paragraph(option, style="List Bullet")
+    src = tmp_path / "options.docx"
+    document.save(str(src))
+    found = read(src)
+    assert [(q.number, q.answer_type, q.choices) for q in found] == [
+        ("1", "choice", ("Daily", "Weekly", "Never")),
+        (None if found[1].number is None else "2", "multi_choice", ("ISO 27001", "SOC 2", "NIST CSF")),
+    ]
+    out = writer.fill(src, found, {found[0].ref: "Weekly", found[1].ref: "SOC 2"}, tmp_path / "out.docx")
+    again = read(out)
+    assert [(q.existing_answer, q.choices) for q in again] == [
+        ("Weekly", found[0].choices),
+        ("SOC 2", found[1].choices),
+    ]

@@ -36,9 +36,9 @@ def test_dev_set_quality_floors() -> None:
         f"top-1 {f.top1:.3f}, recall@5 {f.recall5:.3f}, auto precision {f.auto_precision:.3f}, "
         f"auto coverage {f.auto_coverage:.3f}, no-match in none {f.nomatch_none:.3f}, no-match auto {f.nomatch_auto}"
     )
-    assert f.top1 >= 0.84, report
-    assert f.recall5 >= 0.97, report
-    assert f.auto_precision >= 0.97, report
-    assert f.auto_coverage >= 0.38, report
-    assert f.nomatch_none >= 0.55, report
-    assert f.nomatch_auto <= 1, report
+    assert f.top1 >= 0.89, report  # measured 0.908
+    assert f.recall5 >= 0.97, report  # measured 0.985
+    assert f.auto_precision >= 0.98, report  # measured 1.000
+    assert f.auto_coverage >= 0.49, report  # measured 0.515
+    assert f.nomatch_none >= 0.70, report  # measured 0.733
+    assert f.nomatch_auto == 0, report

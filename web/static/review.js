@@ -71,8 +71,6 @@
     } else if (event.key === "e" && article) {
       var box = article.querySelector("textarea.answer-box");
       if (box) { event.preventDefault(); box.focus(); }
-    } else {
-      return;
     }
   });
 
