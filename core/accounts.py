@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core import audit
 from core.errors import NotFound, ValidationError
-from core.models import Membership, Organisation, Role, User
+from core.models import LoginFailure, Membership, Organisation, Role, User, utcnow
 
 _hasher = PasswordHasher()
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -162,3 +164,45 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     if not user.is_active or not verify_password(user.password_hash, password):
         return None
     return user
+
+
+# ---------------------------------------------------------------- login throttling
+
+#: (window, most failures) per account+address, and per account from anywhere.
+PER_ACCOUNT_AND_ADDRESS = (timedelta(minutes=1), 5)
+PER_ACCOUNT = (timedelta(hours=1), 100)
+
+
+def login_blocked(session: Session, *, email: str, address: str) -> bool:
+    """Too many recent failures for this account from this address, or for this account at all."""
+    email = email.strip().lower()
+    now = utcnow()
+    window, most = PER_ACCOUNT_AND_ADDRESS
+    recent = _failures(session, email=email, since=now - window, address=address)
+    if recent >= most:
+        return True
+    window, most = PER_ACCOUNT
+    return _failures(session, email=email, since=now - window) >= most
+
+
+def _failures(session: Session, *, email: str, since: datetime, address: str | None = None) -> int:
+    query = (
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.email == email, col(LoginFailure.at) >= since)
+    )
+    if address is not None:
+        query = query.where(LoginFailure.address == address)
+    return int(session.exec(query).one())
+
+
+def record_login_failure(session: Session, *, email: str, address: str) -> None:
+    session.add(LoginFailure(email=email.strip().lower()[:254], address=address[:64]))
+
+
+def change_password(session: Session, *, user: User, password: str, actor: str) -> None:
+    """Set a new password and end every other session of the user."""
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
+    session.add(user)
+    audit.record(session, actor=actor, action="user.password", target_type="user", target_id=user.email)

@@ -91,3 +91,13 @@ class AuditEvent(SQLModel, table=True):
     target_type: str = Field(max_length=64)
     target_id: str = Field(max_length=128)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed login, kept for rate limiting across every app server (shared through the database)."""
+
+    __tablename__ = "login_failure"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)

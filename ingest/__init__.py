@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from core.errors import UnsupportedFormat
+from core.errors import InputFileError, UnsupportedFormat
 from ingest import registry, sniff
 from ingest.limits import Limits
 from ingest.model import Question, Questionnaire
@@ -29,7 +29,12 @@ def parse(path: Path, *, limits: Limits | None = None, filename: str | None = No
     """Read every question of ``path``; ``filename`` is the user's name for it (errors and detection)."""
     limits = limits or Limits()
     choice = _choose(path, limits, filename)
-    result = choice.reader.read(path, limits=limits)
+    try:
+        result = choice.reader.read(path, limits=limits)
+    except InputFileError as exc:
+        if filename and exc.where and exc.where.startswith(path.name):
+            exc.where = filename + exc.where[len(path.name) :]  # the user's name, not the storage key
+        raise
     if filename:
         result.source = filename
     result.detected.setdefault("scores", choice.scores)

@@ -119,6 +119,7 @@ def _reasons(index: MatchIndex, query: PreparedQuery, item: _Scored, signals: Si
         "concepts": round(float(signals.concepts[item.pair]), 4),
         "coverage": round(float(signals.coverage[item.pair]), 4),
         "thesaurus": query.expansion.terms_for(shared),
+        "thesaurus_families": sorted(shared),
     }
     if "controls" in item.bonus:
         reasons["controls"] = [c for c in query.cited_controls if item.entry in index.control_entries[c]]
@@ -169,7 +170,9 @@ def match(
     thresholds = thresholds or DEFAULT_THRESHOLDS
     results: list[MatchResult] = []
     for start in range(0, len(queries), BATCH):
-        results.extend(_match_batch(index, queries[start : start + BATCH], top_k=top_k, thresholds=thresholds))
+        results.extend(
+            _match_batch(index, queries[start : start + BATCH], top_k=top_k, thresholds=thresholds)
+        )
     return results
 
 

@@ -19,7 +19,14 @@ ANSWER_CANDIDATES = 8
 CHUNK = 256
 
 # Weights of the fused score (they sum to 1, so the score stays in [0, 1] before adjustments).
-WEIGHTS = {"tfidf_word": 0.05, "tfidf_char": 0.05, "fuzzy": 0.20, "concepts": 0.20, "answer": 0.25, "coverage": 0.25}
+WEIGHTS = {
+    "tfidf_word": 0.05,
+    "tfidf_char": 0.05,
+    "fuzzy": 0.20,
+    "concepts": 0.20,
+    "answer": 0.25,
+    "coverage": 0.25,
+}
 UNSEEN_WEIGHT = 1.5
 CONTROL_BONUS = 0.10
 NUMBER_BONUS = 0.05

@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, runtime: Runtime | 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=rt.settings.env == "production",
+        SESSION_COOKIE_NAME="__Host-trustdesk" if rt.settings.env == "production" else "trustdesk_session",
         REMEMBER_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=rt.settings.max_upload_mb * 1024 * 1024,
     )

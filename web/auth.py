@@ -6,7 +6,9 @@ issued before stops working (server-side revocation).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -44,6 +46,8 @@ class SessionUser(UserMixin):
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.teardown_appcontext(db.close_session)
+    app.before_request(_enforce_timeouts)
+    app.permanent_session_lifetime = ABSOLUTE_TIMEOUT
 
 
 @login_manager.user_loader
@@ -71,27 +75,76 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
-    if form.validate_on_submit():
-        user = accounts.authenticate(db.session(), email=form.email.data, password=form.password.data)
-        if user is None:
-            flash("Wrong e-mail or password.", "error")
-            return render_template("login.html", form=form), 401  # type: ignore[return-value]
-        session.clear()  # no session fixation: a fresh session on login
-        login_user(SessionUser(user))
+    if not form.validate_on_submit():
+        return render_template("login.html", form=form)
+    email, address = form.email.data.strip().lower(), _address()
+    if accounts.login_blocked(db.session(), email=email, address=address):
         with db.writing() as s:
             audit.record(
                 s,
-                actor=user.email,
-                actor_id=user.id,
-                action="auth.login",
+                actor=email,
+                action="authn_login_fail_max",
                 target_type="user",
-                target_id=user.email,
+                target_id=email,
+                detail={"address": address},
             )
-        return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", form=form)
+        flash("Too many failed logins. Wait a minute and try again.", "error")
+        return render_template("login.html", form=form), 429
+    user = accounts.authenticate(db.session(), email=email, password=form.password.data)
+    if user is None:
+        with db.writing() as s:
+            accounts.record_login_failure(s, email=email, address=address)
+            audit.record(
+                s,
+                actor=email,
+                action="authn_login_fail",
+                target_type="user",
+                target_id=email,
+                detail={"address": address},
+            )
+        flash("Wrong e-mail or password.", "error")
+        return render_template("login.html", form=form), 401
+    session.clear()  # no session fixation: nothing planted before login survives it
+    login_user(SessionUser(user))
+    session.permanent = True
+    session["login_at"] = session["seen_at"] = time.time()
+    with db.writing() as s:
+        audit.record(
+            s,
+            actor=user.email,
+            actor_id=user.id,
+            action="auth.login",
+            target_type="user",
+            target_id=user.email,
+            detail={"address": address},
+        )
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def _enforce_timeouts() -> Response | None:
+    """Idle and absolute session timeouts: past either, the user logs in again."""
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    login_at, seen_at = session.get("login_at", 0.0), session.get("seen_at", 0.0)
+    if now - seen_at > IDLE_TIMEOUT.total_seconds() or now - login_at > ABSOLUTE_TIMEOUT.total_seconds():
+        logout_user()
+        session.clear()
+        flash("Your session expired. Please log in again.", "info")
+        return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
+    session["seen_at"] = now
+    return None
 
 
 @bp.route("/logout", methods=["POST"])

@@ -140,6 +140,25 @@ def user_create(ctx: click.Context, email: str, org_slug: str, role: str, passwo
     click.echo(f"{email.lower()} is {role} in {org_slug}.")
 
 
+@user.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_context
+def user_set_password(ctx: click.Context, email: str, password_stdin: bool) -> None:
+    """Set a user's password; every session of that user ends."""
+    engine = runtime(ctx).ready_engine()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with write_session(engine) as session:
+        target = accounts.get_user(session, email=email)
+        if target is None:
+            raise click.ClickException(f"no user {email}. Fix: create it with `trustdesk user create`.")
+        accounts.change_password(session, user=target, password=password, actor="cli")
+    click.echo(f"Password of {email.lower()} changed; their other sessions have ended.")
+
+
 def _register_subcommands() -> None:
     from web import cli_bank, cli_review
 

@@ -1,6 +1,6 @@
 """Turn the rows of a grid into question items, given its :class:`~ingest.readers._table.Layout`.
 
-Per row: ``row_kind`` (repeat header, banner, question, noise) -> ``make_item``; then
+Per row: repeated header, banner (a section) or ``make_item`` (question, guidance or noise); then
 ``demote_parents`` turns numbered headings (``1 Governance`` followed by ``1.1 ...``) into sections.
 """
 
@@ -20,7 +20,7 @@ def read_items(grid: Grid, layout: Layout) -> list[Item]:
         if not values:
             continue
         anchors = [(c, v) for c, v in values if (row, c) not in grid.covered]
-        if header_score(anchors) >= 3 and _is_header_repeat(anchors):
+        if _is_header_repeat(anchors, layout):
             section = _header_section(anchors) or section
             continue
         text = grid.get(row, layout.question_col) or _coded_label(grid, layout, row)
@@ -124,9 +124,13 @@ def _is_parent(item: Item, nxt: Item) -> bool:
     )
 
 
-def _is_header_repeat(values: list[tuple[int, str]]) -> bool:
-    roles = [header_role(v) for _, v in values]
-    return sum(1 for r in roles if r is not None) >= max(2, len(values) // 2)
+def _is_header_repeat(values: list[tuple[int, str]], layout: Layout) -> bool:
+    """The header printed again (each section of a long sheet), not a data row with a "Yes" in it."""
+    if any(tx.is_question_text(v) for _, v in values):
+        return False
+    same = sum(1 for c, v in values if layout.headers.get(c, "").casefold() == v.casefold())
+    roles = {header_role(v) for _, v in values} & {"question", "answer", "number"}
+    return same >= 2 or (len(roles) >= 2 and header_score(values) >= 5)
 
 
 def _header_section(values: list[tuple[int, str]]) -> str | None:

@@ -56,9 +56,22 @@ class Grid:
     def get(self, row: int, col: int | None) -> str:
         return self.cells.get((row, col), "") if col else ""
 
+    _rows: dict[int, list[tuple[int, str]]] = field(default_factory=dict, init=False, repr=False)
+    _indexed: int = field(default=-1, init=False, repr=False)
+
+    def _index(self) -> dict[int, list[tuple[int, str]]]:
+        """Cells grouped by row (rebuilt whenever cells were added since the last look)."""
+        if self._indexed != len(self.cells):
+            self._rows = {}
+            for (row, col), value in sorted(self.cells.items()):
+                if col <= MAX_COLS:
+                    self._rows.setdefault(row, []).append((col, value))
+            self._indexed = len(self.cells)
+        return self._rows
+
     @property
     def max_row(self) -> int:
-        return max((r for r, _ in self.cells), default=0)
+        return max(self._index(), default=0)
 
     @property
     def max_col(self) -> int:
@@ -69,7 +82,7 @@ class Grid:
         return [(c, v) for c, v in self.row_values(row) if (row, c) not in self.covered]
 
     def row_values(self, row: int) -> list[tuple[int, str]]:
-        return [(c, self.cells[(row, c)]) for c in range(1, self.max_col + 1) if (row, c) in self.cells]
+        return self._index().get(row, [])
 
 
 @dataclass
@@ -115,7 +128,7 @@ def header_score(values: list[tuple[int, str]]) -> int:
     if not values or sum(1 for _, v in values if len(v) > 80) > 1:
         return 0
     roles = [header_role(v) for _, v in values if len(v) <= 80]
-    if sum(1 for r in roles if r) < 2:
+    if sum(1 for r in roles if r) < 2 or not {"question", "answer", "number"} & set(roles):
         return 0
     return sum(weights.get(r or "", 0) for r in roles)
 
@@ -143,25 +156,28 @@ def data_rows(grid: Grid, header_row: int | None) -> range:
     return range((header_row or 0) + 1, grid.max_row + 1)
 
 
+def text_score(value: str) -> int:
+    """3 for a question or statement to answer, 1 for other sentence-like text, 0 otherwise."""
+    if tx.is_question_text(value):
+        return 3
+    return 1 if len(value) >= 20 and len(value.split()) >= 4 and not tx.is_noise(value) else 0
+
+
 def find_question_col(grid: Grid, header_row: int | None, headers: dict[int, str]) -> tuple[int, str] | None:
     """The column holding the most question-like text; a Question-like header counts as a bonus."""
     scores: dict[int, float] = {}
-    for col in range(1, grid.max_col + 1):
+    for (row, col), value in grid.cells.items():
+        if row > (header_row or 0) and col <= MAX_COLS and (row, col) not in grid.covered:
+            scores[col] = scores.get(col, 0.0) + text_score(value)
+    for col in list(scores):
         role = header_role(headers.get(col, ""))
         if role in ("number", "answer", "choice") or col in grid.hidden_cols:
+            del scores[col]
             continue
-        score = 0.0
-        for row in data_rows(grid, header_row):
-            value = grid.get(row, col)
-            if tx.is_question_text(value):
-                score += 3
-            elif len(value) >= 20 and len(value.split()) >= 4 and not tx.is_noise(value):
-                score += 1
         if role == "question":
-            score = score * 1.5 + 2
+            scores[col] = scores[col] * 1.5 + 2
         if re.search(r"\[en\]|\(en\)|english", headers.get(col, ""), re.IGNORECASE):
-            score += 1
-        scores[col] = score
+            scores[col] += 1
     if not scores or max(scores.values()) < 2:
         return None
     col = max(scores, key=lambda c: (scores[c], -c))

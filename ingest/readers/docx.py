@@ -27,6 +27,7 @@ from ingest.readers.pdf_tables import (
     Layout,
     Row,
     find_layout,
+    infer_yes_no,
     inline_choices,
     read_row,
     row_choices,
@@ -167,7 +168,7 @@ def collect(document: Document) -> Collected:
 def blocks(document: Document) -> Iterator[Block]:
     """Body paragraphs and tables in document order, content controls included; numbering counters
     advance as Word's do."""
-    numbering = Numbering.from_element(_numbering_root(document))
+    numbering = Numbering.from_element(_numbering_root(document), _style_nums(document))
     p_index = t_index = 0
     for item in body_items(document._body._body, document._body):
         if isinstance(item, Table):
@@ -215,6 +216,16 @@ def _in_placeholder(node: Any, stop: Any) -> bool:
     return False
 
 
+def _style_nums(document: Document) -> dict[str, str]:
+    """Style id -> numId for styles that carry numbering (list styles linked from ``numStyleLink``)."""
+    found = {}
+    for style in document.styles.element.iter(f"{W}style"):
+        num_id = style.find(f"{W}pPr/{W}numPr/{W}numId")
+        if num_id is not None:
+            found[style.get(f"{W}styleId", "")] = num_id.get(f"{W}val", "")
+    return found
+
+
 def _numbering_root(document: Document) -> Any | None:
     try:
         return document.part.numbering_part.element
@@ -230,17 +241,20 @@ def num_pr(paragraph: Paragraph) -> tuple[str, int] | None:
     while style is not None:
         candidates.append(style.element.pPr)
         style = style.base_style
+    num_id: str | None = None
+    ilvl: int | None = None
     for node in candidates:
         numpr = node.find(f"{W}numPr") if node is not None else None
         if numpr is None:
             continue
-        num_id = numpr.find(f"{W}numId")
-        ilvl = numpr.find(f"{W}ilvl")
-        value = num_id.get(f"{W}val") if num_id is not None else None
-        if not value or value == "0":
-            return None
-        return value, int(ilvl.get(f"{W}val", "0")) if ilvl is not None else 0
-    return None
+        id_node, level_node = numpr.find(f"{W}numId"), numpr.find(f"{W}ilvl")
+        if num_id is None and id_node is not None:
+            num_id = id_node.get(f"{W}val")
+        if ilvl is None and level_node is not None:
+            ilvl = int(level_node.get(f"{W}val", "0"))
+    if not num_id or num_id == "0":
+        return None  # numId 0 switches numbering off
+    return num_id, ilvl or 0
 
 
 def heading_level(paragraph: Paragraph) -> int | None:
@@ -358,7 +372,7 @@ def table_questions(table: Table, t_index: int, found: Collected) -> list[Questi
             questions[-1] = replace(last, text=f"{last.text} {row.text}")
         elif row.kind == "question":
             questions.append(_table_question(row, r, t_index, layout, found))
-    return questions
+    return infer_yes_no(questions)
 
 
 def _table_question(row: Row, r: int, t_index: int, layout: Layout, found: Collected) -> Question:

@@ -30,15 +30,21 @@ class Numbering:
     counters: dict[str, list[int | None]] = field(default_factory=dict)
 
     @classmethod
-    def from_element(cls, root: Any | None) -> Numbering:
+    def from_element(cls, root: Any | None, style_nums: dict[str, str] | None = None) -> Numbering:
+        """``style_nums`` maps a list style's id to its numId, for ``numStyleLink`` definitions."""
         numbering = cls()
         if root is None:
             return numbering
+        links: dict[str, str] = {}
         for abstract in root.iter(f"{W}abstractNum"):
             levels: dict[int, Level] = {}
             for lvl in abstract.iter(f"{W}lvl"):
                 levels[int(lvl.get(f"{W}ilvl", "0"))] = _level(lvl)
-            numbering.abstract[abstract.get(f"{W}abstractNumId", "")] = levels
+            abstract_id = abstract.get(f"{W}abstractNumId", "")
+            numbering.abstract[abstract_id] = levels
+            link = abstract.find(f"{W}numStyleLink")
+            if link is not None and not levels:
+                links[abstract_id] = link.get(f"{W}val", "")
         for num in root.iter(f"{W}num"):
             ref = num.find(f"{W}abstractNumId")
             overrides: dict[int, int] = {}
@@ -48,6 +54,10 @@ class Numbering:
                     overrides[int(override.get(f"{W}ilvl", "0"))] = int(start.get(f"{W}val", "1"))
             abstract_id = ref.get(f"{W}val", "") if ref is not None else ""
             numbering.nums[num.get(f"{W}numId", "")] = (abstract_id, overrides)
+        for abstract_id, style_id in links.items():  # the levels live in the list style's own list
+            target = numbering.nums.get((style_nums or {}).get(style_id, ""))
+            if target is not None:
+                numbering.abstract[abstract_id] = numbering.abstract.get(target[0], {})
         return numbering
 
     def level(self, num_id: str, ilvl: int) -> Level | None:

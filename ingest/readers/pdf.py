@@ -26,7 +26,13 @@ from ingest.limits import Limits
 from ingest.model import Location, Question, Questionnaire
 from ingest.readers.pdf_columns import borderless_page_questions, text_rows
 from ingest.readers.pdf_forms import field_question, group_fields, nearby_label
-from ingest.readers.pdf_tables import TableState, inline_choices, page_table_questions, trailing_choices
+from ingest.readers.pdf_tables import (
+    TableState,
+    infer_yes_no,
+    inline_choices,
+    page_table_questions,
+    trailing_choices,
+)
 from ingest.sniff import check_file
 from ingest.text import answer_type_for, clean_text, is_noise, is_question_text, split_number
 
@@ -185,7 +191,11 @@ def _table_or_text(pages: Scan) -> tuple[list[Question], list[str], dict[str, An
     found = text_questions([ln for ln in pages.lines if _furniture_key(ln.text) not in furniture], sections)
     if questions and len(questions) >= len(found):
         layout = None if loose.layout is None else asdict(loose.layout)
-        return questions, loose.sections, {"mode": "borderless", "layout": layout, "columns": loose.starts}
+        return (
+            infer_yes_no(questions),
+            loose.sections,
+            {"mode": "borderless", "layout": layout, "columns": loose.starts},
+        )
     return found, sections, {"mode": "text"}
 
 
@@ -199,7 +209,7 @@ def _tables_and_text(pages: Scan, furniture: set[str]) -> tuple[list[Question], 
     sections: list[str] = []
     lines = [ln for ln in pages.lines if outside(ln) and _furniture_key(ln.text) not in furniture]
     extra = text_questions(lines, sections)
-    merged = sorted([*pages.table_questions, *extra], key=_position)
+    merged = sorted([*infer_yes_no(pages.table_questions), *extra], key=_position)
     detected = {"mode": "tables+text" if extra else "tables", "tables": pages.tables.detected}
     return merged, list(dict.fromkeys(q.section for q in merged if q.section)), detected
 
@@ -263,27 +273,43 @@ def drop_furniture(lines: list[Line], heights: list[float]) -> list[Line]:
 
 
 def paragraphs(lines: list[Line]) -> list[list[Line]]:
-    """Group lines: a new paragraph at a wide gap, a font change, a page break or a numbered line."""
+    """Group printed lines into paragraphs (see ``_starts_paragraph``)."""
     groups: list[list[Line]] = []
     for ln in lines:
-        prev = groups[-1][-1] if groups else None
-        starts = (
-            prev is None or ln.page != prev.page or abs(ln.size - prev.size) > 0.5 or ln.bold != prev.bold
-        )
-        starts = starts or (prev is not None and ln.top - prev.top > 1.35 * max(ln.size, 1))
-        starts = starts or (split_number(ln.text)[0] is not None and groups[-1][0].x0 >= ln.x0 - 2)
-        if starts:
+        if not groups or _starts_paragraph(groups[-1][-1], ln):
             groups.append([ln])
         else:
             groups[-1].append(ln)
     return groups
 
 
+def _starts_paragraph(prev: Line, ln: Line) -> bool:
+    """A font change, a wide gap, or a numbered or bulleted line starts a paragraph, except a line that
+    merely continues an unfinished sentence at the same indent (``...within`` / ``24 hours?``). A page
+    break only ends a paragraph whose sentence is finished."""
+    if abs(ln.size - prev.size) > 0.5 or ln.bold != prev.bold:
+        return True
+    finished = prev.text.rstrip().endswith((".", "?", ":", "!", ")"))
+    listed = split_number(ln.text)[0] is not None or _BULLET.match(ln.text) is not None
+    if ln.page != prev.page:
+        return finished or listed
+    if ln.top - prev.top > 1.35 * max(ln.size, 1):
+        return True
+    number = split_number(ln.text)[0]
+    plain_integer = number is not None and number.isdigit() and not re.match(r"^\(?\d+[.)]", ln.text.strip())
+    return listed and (finished or not plain_integer or abs(ln.x0 - prev.x0) > 2)
+
+
+_BULLET = re.compile(r"^[•●▪◦■\-–o]\s+(?P<rest>\S.*)$")
+
+
 def text_questions(lines: list[Line], sections: list[str]) -> list[Question]:
-    """Numbered paragraphs that ask something; bigger or bold numbered lines that don't become sections."""
+    """Numbered paragraphs that ask something; short lettered or bulleted entries right after a question
+    are its choices; bigger, bold or numbered short lines are section titles."""
     body = Counter(round(ln.size) for ln in lines).most_common(1)[0][0] if lines else 0
     section: str | None = None
     questions: list[Question] = []
+    after_question = False
     for group in paragraphs(lines):
         text, choices, ticked = trailing_choices(clean_text(" ".join(ln.text for ln in group)))
         number, rest = split_number(text)
@@ -295,11 +321,33 @@ def text_questions(lines: list[Line], sections: list[str]) -> list[Question]:
             if choices:
                 question = replace(question, answer_type=answer_type_for(choices), choices=choices)
             questions.append(replace(question, existing_answer=ticked))
+            after_question = True
+        elif after_question and (option := _option(text, number, rest)) and not heading:
+            questions[-1] = _add_choice(questions[-1], option)
         elif (heading or number) and len(rest.split()) <= 8 and not rest.endswith("?"):
-            section = rest
+            section, after_question = rest, False
             if rest not in sections:
                 sections.append(rest)
+        else:
+            after_question = False
     return questions
+
+
+def _option(text: str, number: str | None, rest: str) -> str | None:
+    """``a. Daily`` / ``ii) Weekly`` / ``• Never`` -> the choice text; ``None`` for anything else."""
+    bullet = _BULLET.match(text)
+    if bullet:
+        rest = bullet["rest"]
+    elif number is None or not number.isalpha():
+        return None
+    return rest if len(rest.split()) <= 10 else None
+
+
+def _add_choice(question: Question, option: str) -> Question:
+    choices = (*question.choices, option)
+    multi = re.search(r"\b(?:all that apply|select all|check all|tick all)\b", question.text, re.IGNORECASE)
+    kind = "multi_choice" if multi else answer_type_for(choices)
+    return replace(question, choices=choices, answer_type=kind)
 
 
 def _text_question(group: list[Line], number: str | None, text: str, section: str | None) -> Question:

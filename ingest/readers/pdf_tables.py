@@ -15,6 +15,7 @@ from typing import Any
 from ingest.model import AnswerType, Location, Question
 from ingest.text import (
     answer_type_for,
+    choice_kind,
     clean_text,
     is_noise,
     is_number,
@@ -312,3 +313,20 @@ def _question(
         location=Location(kind="pdf_box", page=page, box=box),
         existing_answer=row.answer,
     )
+
+
+def infer_yes_no(questions: list[Question]) -> list[Question]:
+    """Filled-in tables without a choice list (PDF exports, Word tables): when most answers read yes/no/N/A,
+    each question answered that way is a ``yes_no`` with the column's own wordings as choices."""
+    answered = [q for q in questions if q.existing_answer and q.answer_type == "text"]
+    kinds = {q.ref: choice_kind(q.existing_answer or "") for q in answered}
+    yes_no = [q for q in answered if kinds[q.ref]]
+    if len(yes_no) < 3 or len(yes_no) < 0.6 * len(answered):
+        return questions
+    wordings: dict[str, str] = {}
+    for q in yes_no:
+        wordings.setdefault(kinds[q.ref] or "", clean_text(q.existing_answer))
+    choices = tuple(wordings[k] for k in ("yes", "no", "na") if k in wordings)
+    if "yes" not in wordings or "no" not in wordings:
+        return questions
+    return [replace(q, answer_type="yes_no", choices=choices) if kinds.get(q.ref) else q for q in questions]

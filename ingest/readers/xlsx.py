@@ -81,7 +81,10 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
         result.detected["hidden_sheets_skipped"] = skipped
     if not result.questions:
         result.warnings.append("no questions found on any sheet")
-    uncached = {name: x.uncached_formulas for name, x in raw_xml.items() if x.uncached_formulas}
+    used = {q.location.sheet for q in result.questions}
+    uncached = {
+        name: x.uncached_formulas for name, x in raw_xml.items() if x.uncached_formulas and name in used
+    }
     for name, count in uncached.items():
         result.warnings.append(
             f"{display}!{name}: {count} formula cells have no saved result and read as empty; "
@@ -318,8 +321,8 @@ def add_sheet(found: SheetFind, codes: CodeTable, result: Questionnaire) -> None
             seen.add((item.number, item.text.casefold()))
             result.questions.append(to_question(found.grid, found.layout, item, codes))
             added += 1
-        if item.section and item.section not in result.sections:
-            result.sections.append(item.section)
+            if item.section and item.section not in result.sections:
+                result.sections.append(item.section)
     result.detected.setdefault("sheets", {})[found.grid.name] = describe(
         found.layout, added, len(found.items)
     )

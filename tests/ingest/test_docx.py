@@ -326,7 +326,7 @@ def test_docx_lettered_items_under_a_question_are_its_choices(tmp_path: Path) ->
     found = read(src)
     assert [(q.number, q.answer_type, q.choices) for q in found] == [
         ("1", "choice", ("Daily", "Weekly", "Never")),
-        (None if found[1].number is None else "2", "multi_choice", ("ISO 27001", "SOC 2", "NIST CSF")),
+        ("2", "multi_choice", ("ISO 27001", "SOC 2", "NIST CSF")),
     ]
     out = writer.fill(src, found, {found[0].ref: "Weekly", found[1].ref: "SOC 2"}, tmp_path / "out.docx")
     again = read(out)
@@ -334,3 +334,13 @@ def test_docx_lettered_items_under_a_question_are_its_choices(tmp_path: Path) ->
         ("Weekly", found[0].choices),
         ("SOC 2", found[1].choices),
     ]
+
+
+def test_numbering_follows_a_list_style_link() -> None:
+    levels = (
+        f'<w:abstractNum w:abstractNumId="1">{lvl(0, "decimal", "%1.")}{lvl(1, "lowerRoman", "%1.%2")}</w:abstractNum>'
+        '<w:abstractNum w:abstractNumId="2"><w:numStyleLink w:val="QList"/></w:abstractNum>'
+    )
+    nums = '<w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="2"/></w:num>'
+    n = Numbering.from_element(parse_xml(f"<w:numbering {W_NS}>{levels}{nums}</w:numbering>"), {"QList": "1"})
+    assert [n.advance("2", 0), n.advance("2", 1), n.advance("2", 1)] == ["1.", "1.i", "1.ii"]

@@ -203,6 +203,7 @@ def test_pdf_borderless_table_uses_header_columns_across_pages(tmp_path: Path) -
         == "Do you review the source code of release 30 for injection flaws before it ships to production?"
     )
     assert [q.existing_answer for q in found[:3]] == ["Yes", "No", "Yes"]
+    assert (found[0].answer_type, found[0].choices) == ("yes_no", ("Yes", "No"))  # inferred from the answers
     assert {q.section for q in found} == {"Application Security"}
     assert {q.location.page for q in found} == {1, 2}
 
@@ -244,3 +245,35 @@ def test_pdf_questions_in_text_and_in_tables_are_both_read_in_page_order(tmp_pat
         ("4", "Have you had a claim in the last 5 years?", ("Yes", "No", "N/A"), None),
     ]
     assert found[0].answer_type == "yes_no" and found[1].answer_type == "text"
+
+
+def test_pdf_text_lines_group_into_questions_options_and_continuations() -> None:
+    def at(top: float, text: str, x0: float = 72, page: int = 1) -> Line:
+        return Line(page=page, top=top, bottom=top + 10, x0=x0, x1=500, text=text, size=10, bold=False)
+
+    lines = [
+        at(100, "1. How often do you back up production data?"),
+        at(112, "a. Daily", x0=90),
+        at(124, "b. Weekly", x0=90),
+        at(136, "2. How quickly do you notify customers, counted from the moment of detection, within"),
+        at(148, "24 hours or more?"),
+        at(160, "3. Company legal name"),
+        at(172, "4. Registered address"),
+        at(800, "5. Do you keep an asset inventory that covers every laptop, server and cloud"),
+        at(60, "account you operate?", page=2),
+    ]
+    found = reader.text_questions(lines, [])
+    assert [(q.number, q.text, q.choices) for q in found] == [
+        ("1", "How often do you back up production data?", ("Daily", "Weekly")),
+        (
+            "2",
+            "How quickly do you notify customers, counted from the moment of detection, within 24 hours or more?",
+            (),
+        ),
+        (
+            "5",
+            "Do you keep an asset inventory that covers every laptop, server and cloud account you operate?",
+            (),
+        ),
+    ]
+    assert found[0].answer_type == "choice"

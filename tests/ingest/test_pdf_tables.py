@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.readers.pdf_tables import Layout, checkboxes, find_layout, read_row, trailing_choices
+from ingest.model import Location, Question
+from ingest.readers.pdf_tables import (
+    Layout,
+    checkboxes,
+    find_layout,
+    infer_yes_no,
+    read_row,
+    trailing_choices,
+)
 
 GRID: list[list[str | None]] = [
     ["Vendor Questions", "Vendor Questions", "Vendor Questions"],
@@ -87,3 +95,30 @@ def test_checkboxes(text: str, expected: tuple[tuple[str, ...], str | None] | No
 )
 def test_trailing_choices(text: str, expected: tuple[str, tuple[str, ...], str | None]) -> None:
     assert trailing_choices(text) == expected
+
+
+def answered(ref: str, answer: str | None) -> Question:
+    return Question(ref, ref, None, f"Question {ref}?", "text", (), Location(kind="pdf_box"), answer)
+
+
+def test_infer_yes_no_from_a_filled_in_column_keeps_free_text_answers() -> None:
+    questions = [
+        answered("1", "Yes"),
+        answered("2", "NO"),
+        answered("3", "N/A"),
+        answered("4", "AES-256"),
+        answered("5", None),
+    ]
+    result = infer_yes_no(questions)
+    assert [(q.answer_type, q.choices) for q in result] == [
+        ("yes_no", ("Yes", "NO", "N/A")),
+        ("yes_no", ("Yes", "NO", "N/A")),
+        ("yes_no", ("Yes", "NO", "N/A")),
+        ("text", ()),
+        ("text", ()),
+    ]
+
+
+def test_infer_yes_no_needs_enough_yes_no_answers() -> None:
+    questions = [answered("1", "Yes"), answered("2", "No"), answered("3", "Quarterly"), answered("4", "AWS")]
+    assert infer_yes_no(questions) == questions

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import ingest
-from core.errors import UnsupportedFormat
+from core.errors import InputFileError, UnsupportedFormat
 from ingest import registry
+from ingest.limits import Limits
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -40,3 +43,19 @@ def test_content_no_reader_knows_is_unsupported(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedFormat, match=r"picture\.png.*no reader recognises") as caught:
         ingest.parse(path)
     assert caught.value.fix
+
+
+def test_errors_name_the_users_file_not_the_storage_key(tmp_path: Path) -> None:
+    stored = tmp_path / "3f2a9c.bin"
+    stored.write_bytes((SAMPLES / "sheet_x14_validation.xlsx").read_bytes())
+    with pytest.raises(InputFileError) as caught:
+        ingest.parse(stored, filename="vendor.xlsx", limits=Limits(max_rows=3))
+    assert "vendor.xlsx!Security" in str(caught.value) and "3f2a9c" not in str(caught.value)
+
+
+def test_ingest_imports_no_database_and_no_web_framework() -> None:
+    code = "import sys, ingest, ingest.readers.xlsx, ingest.readers.csv, ingest.writers.xlsx; " + (
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'sqlmodel', 'sqlalchemy', 'flask'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

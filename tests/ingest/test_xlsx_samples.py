@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from openpyxl import Workbook
+
 import ingest
 from tests.samples import make_xlsx_samples
 
@@ -119,3 +121,26 @@ def test_two_row_header_with_yes_no_not_applicable_sub_headers() -> None:
     assert result.questions[0].location.columns == {"Yes": "E3", "No": "F3", "Not Applicable": "G3"}
     assert [q.section for q in result.questions] == ["Data Security"] * 3 + ["Human Resources"]
     assert "classify data" in result.questions[0].text, "the question column, not the control specification"
+
+
+def test_answered_rows_are_not_mistaken_for_a_repeated_header(tmp_path: Path) -> None:
+    """A bug seen on a large generated sheet: rows answered "Yes" beside a "Domain 3" cell and a comment
+    read like a header (choice + section + other roles) and were skipped."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["ID", "Domain", "Question", "Answer", "Comments"])
+    for i in range(1, 7):
+        ws.append(
+            [
+                f"Q-{i}",
+                f"Domain {i // 3}",
+                f"Do you perform control {i} yearly?",
+                "Yes" if i % 2 else None,
+                "comment",
+            ]
+        )
+    path = tmp_path / "answered.xlsx"
+    wb.save(path)
+    result = ingest.parse(path)
+    assert [q.number for q in result.questions] == [f"Q-{i}" for i in range(1, 7)]
+    assert [q.existing_answer for q in result.questions] == ["Yes", None] * 3
