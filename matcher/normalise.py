@@ -331,10 +331,22 @@ def fix_typo(token: str) -> str:
     return _TYPOS.get(token, token)
 
 
+_WORD_FORMS: dict[str, str] = {}
+
+
+def _word_form(token: str) -> str:
+    form = _WORD_FORMS.get(token)
+    if form is None:
+        form = americanize(_TYPOS.get(token, token))
+        if len(_WORD_FORMS) < 500_000:
+            _WORD_FORMS[token] = form
+    return form
+
+
 def normalise_tokens(text: str) -> list[str]:
     """All steps, returning tokens."""
     folded = strip_numbering(fold_case(text))
-    return [americanize(_TYPOS.get(tok, tok)) for tok in tokenize(folded)]
+    return [_word_form(tok) for tok in tokenize(folded)]
 
 
 def normalise(text: str) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from core import accounts
+from core.backup import backup, restore
 from core.db import read_session, write_session
 from core.errors import TrustdeskError
 from core.migrate import upgrade
@@ -157,6 +159,29 @@ def user_set_password(ctx: click.Context, email: str, password_stdin: bool) -> N
             raise click.ClickException(f"no user {email}. Fix: create it with `trustdesk user create`.")
         accounts.change_password(session, user=target, password=password, actor="cli")
     click.echo(f"Password of {email.lower()} changed; their other sessions have ended.")
+
+
+@main.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def backup_command(ctx: click.Context, folder: Path) -> None:
+    """Back up the database and the file store into an empty FOLDER (safe while the app runs)."""
+    rt = runtime(ctx)
+    summary = backup(rt.ready_engine(), files_dir=rt.settings.files_dir, dest=folder)
+    click.echo(f"Backed up the {summary.database} database and {summary.files} files to {folder}.")
+
+
+@main.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore_command(ctx: click.Context, folder: Path, yes: bool) -> None:
+    """Replace the database with a backup and add its files to the file store (stop the app first)."""
+    if not yes:
+        click.confirm("This replaces the current database. Continue?", abort=True)
+    rt = runtime(ctx)
+    summary = restore(rt.engine, files_dir=rt.settings.files_dir, source=folder)
+    click.echo(f"Restored the {summary.database} database and {summary.files} files from {folder}.")
 
 
 def _register_subcommands() -> None:

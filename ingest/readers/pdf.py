@@ -25,7 +25,16 @@ from core.errors import CorruptFile, EncryptedFile, LimitExceeded, NeedsOCR, Tru
 from ingest.limits import Limits
 from ingest.model import Location, Question, Questionnaire
 from ingest.readers.pdf_columns import borderless_page_questions, text_rows
-from ingest.readers.pdf_forms import field_question, group_fields, nearby_label
+from ingest.readers.pdf_forms import (
+    Field,
+    OptionBox,
+    field_question,
+    group_fields,
+    group_question,
+    is_option_box,
+    nearby_label,
+    side_texts,
+)
 from ingest.readers.pdf_tables import (
     TableState,
     infer_yes_no,
@@ -140,8 +149,8 @@ def scan(pdf: Any, *, tables: bool) -> Scan:
         result.heights.append(float(page.height))
         result.widths.append(float(page.width))
         result.lines.extend(page_lines(page))
+        result.words.append(text_rows(page.extract_words()))
         if tables:
-            result.words.append(text_rows(page.extract_words()))
             page_table_questions(page, number, result.tables, result.table_questions)
         page.close()
     return result
@@ -156,7 +165,7 @@ def _extract(path: Path, doc: Document) -> Questionnaire:
             require_text(pages.lines, len(pages.heights), doc.name)
             questions, sections, detected = _table_or_text(pages)
         else:
-            questions = form_questions(fields, pages.lines, pages.heights)
+            questions = form_questions(fields, pages)
             sections = list(dict.fromkeys(q.section for q in questions if q.section))
             detected = {"mode": "form", "fields": len(fields)}
     except TrustdeskError:
@@ -305,7 +314,7 @@ _BULLET = re.compile(r"^[•●▪◦■\-–o]\s+(?P<rest>\S.*)$")
 
 def text_questions(lines: list[Line], sections: list[str]) -> list[Question]:
     """Numbered paragraphs that ask something; short lettered or bulleted entries right after a question
-    are its choices; bigger, bold or numbered short lines are section titles."""
+    are its choices, plain text under it its answer; bigger, bold or numbered short lines are titles."""
     body = Counter(round(ln.size) for ln in lines).most_common(1)[0][0] if lines else 0
     section: str | None = None
     questions: list[Question] = []
@@ -328,9 +337,21 @@ def text_questions(lines: list[Line], sections: list[str]) -> list[Question]:
             section, after_question = rest, False
             if rest not in sections:
                 sections.append(rest)
+        elif after_question and not heading and number is None:
+            questions[-1] = _add_answer(questions[-1], text)
         else:
             after_question = False
     return questions
+
+
+_ANSWER_PREFIX = re.compile(r"^(?:answer|response|reply|vendor response)\s*[:\-]\s*", re.IGNORECASE)
+
+
+def _add_answer(question: Question, text: str) -> Question:
+    """Plain text printed under a question is its answer (a completed questionnaire exported to PDF)."""
+    text = _ANSWER_PREFIX.sub("", text)
+    joined = f"{question.existing_answer} {text}" if question.existing_answer else text
+    return replace(question, existing_answer=joined.strip() or None)
 
 
 def _option(text: str, number: str | None, rest: str) -> str | None:
@@ -381,18 +402,53 @@ def headings(lines: list[Line]) -> list[tuple[int, float, str]]:
     return found
 
 
-def form_questions(fields: list[Any], lines: list[Line], heights: list[float]) -> list[Question]:
-    """One question per field; its section is the last heading printed above its widget."""
-    questions = []
-    titles = headings(lines)
-    for item in fields:
-        height = heights[item.page - 1]
-        x0, y0, x1, y1 = item.rect
-        box = (x0, height - max(y0, y1), x1, height - min(y0, y1))
-        page_text = [ln.__dict__ for ln in lines if ln.page == item.page]
-        label = "" if item.tooltip else nearby_label(page_text, box)
-        question = field_question(item, label, height)
-        above = [title for page, top, title in titles if (page, top) < (item.page, box[1])]
-        if question is not None:
-            questions.append(replace(question, section=above[-1] if above else None))
-    return questions
+def form_questions(fields: list[Field], pages: Scan) -> list[Question]:
+    """One question per field, except check boxes for Yes / No on one line, which make one question;
+    a question's section is the last heading printed above its widget."""
+    questions: list[Question] = []
+    titles = headings(pages.lines)
+    group: list[OptionBox] = []
+    for item in [*fields, None]:
+        option = _option_box(item, pages) if item is not None else None
+        if group and (option is None or not _same_line(group[0], option)):
+            above = nearby_label(
+                [ln.__dict__ for ln in pages.lines if ln.page == group[0].item.page], group[0].box
+            )
+            questions.append(group_question(group, "" if group[0].left else above))
+            group = []
+        if option is not None:
+            group.append(option)
+        elif item is not None:
+            questions.extend(_field_question(item, pages))
+    return [_with_section(q, titles) for q in questions]
+
+
+def _box(item: Field, pages: Scan) -> tuple[float, float, float, float]:
+    height = pages.heights[item.page - 1]
+    x0, y0, x1, y1 = item.rect
+    return (x0, height - max(y0, y1), x1, height - min(y0, y1))
+
+
+def _option_box(item: Field, pages: Scan) -> OptionBox | None:
+    box = _box(item, pages)
+    words = [w for row in pages.words[item.page - 1] for w in row] if pages.words else []
+    left, right = side_texts(words, box)
+    label = is_option_box(item, right)
+    return OptionBox(item, box, label, left) if label else None
+
+
+def _same_line(first: OptionBox, other: OptionBox) -> bool:
+    return first.item.page == other.item.page and abs(first.box[1] - other.box[1]) < 4
+
+
+def _field_question(item: Field, pages: Scan) -> list[Question]:
+    page_text = [ln.__dict__ for ln in pages.lines if ln.page == item.page]
+    label = "" if item.tooltip else nearby_label(page_text, _box(item, pages))
+    question = field_question(item, label, pages.heights[item.page - 1])
+    return [question] if question is not None else []
+
+
+def _with_section(question: Question, titles: list[tuple[int, float, str]]) -> Question:
+    box = question.location.box or (0.0, 0.0, 0.0, 0.0)
+    above = [title for page, top, title in titles if (page, top) < (question.location.page or 0, box[1])]
+    return replace(question, section=above[-1] if above else None)

@@ -7,6 +7,7 @@ label printed beside or above the widget; type and choices from the field's own 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from ingest.model import AnswerType, Location, Question
-from ingest.text import clean_text, is_yes_no, split_number
+from ingest.text import choice_kind, clean_text, is_yes_no, split_number
 
 RADIO = 1 << 15
 PUSHBUTTON = 1 << 16
@@ -180,3 +181,67 @@ def nearby_label(lines: list[dict[str, Any]], box: tuple[float, float, float, fl
     if above:
         return clean_text(max(above, key=lambda ln: ln["bottom"])["text"])
     return ""
+
+
+# Yes/No drawn as separate check boxes ("Do you ...?  [ ] Yes  [ ] No"): one question, one box per choice.
+Word = dict[str, Any]
+_TRAILING_CHOICES = re.compile(r"(?:\s+(?:yes|no|n/?a|not applicable))+\s*$", re.IGNORECASE)
+
+
+def side_texts(words: list[Word], box: tuple[float, float, float, float]) -> tuple[str, str]:
+    """(text left of the widget on its line, the label right next to it)."""
+    x0, top, x1, bottom = box
+    middle = (top + bottom) / 2
+    same = sorted((w for w in words if w["top"] - 3 <= middle <= w["bottom"] + 3), key=lambda w: w["x0"])
+    right: list[Word] = []
+    for word in (w for w in same if w["x0"] >= x1 - 1):
+        gap = word["x0"] - (right[-1]["x1"] if right else x1)
+        if gap > (12 if right else 30):
+            break
+        right.append(word)
+    left = " ".join(str(w["text"]) for w in same if w["x1"] <= x0 + 1)
+    return clean_text(left), clean_text(" ".join(str(w["text"]) for w in right))
+
+
+def is_option_box(item: Field, right: str) -> str | None:
+    """The choice a lone check box stands for ("Yes", "No", "N/A"), from its label or export value."""
+    if item.kind != "/Btn" or item.flags & (RADIO | PUSHBUTTON):
+        return None
+    if item.tooltip and choice_kind(item.tooltip) is None:
+        return None
+    for candidate in (item.tooltip, right, *item.states):
+        if candidate and choice_kind(candidate):
+            return clean_text(candidate)
+    return None
+
+
+@dataclass
+class OptionBox:
+    item: Field
+    box: tuple[float, float, float, float]
+    label: str
+    left: str
+
+
+def group_question(group: list[OptionBox], above: str) -> Question:
+    """One question for boxes on one line: text left of the first box (or the line above it)."""
+    first = group[0]
+    number, text = split_number(_TRAILING_CHOICES.sub("", first.left) or above)
+    labels = tuple(dict.fromkeys(option.label for option in group))
+    ticked = [option.label for option in group if existing_value(option.item)]
+    return Question(
+        ref=first.item.name,
+        number=number,
+        section=None,
+        text=text,
+        answer_type="yes_no" if is_yes_no(labels) else "choice",
+        choices=labels,
+        location=Location(
+            kind="form_field",
+            field=first.item.name,
+            page=first.item.page,
+            box=first.box,
+            columns={option.label: option.item.name for option in group},
+        ),
+        existing_answer=", ".join(ticked) or None,
+    )

@@ -59,47 +59,42 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
     display = path.name
     with _open_zip(path, display) as zf:
         parts, names, raw_xml = read_package(zf, limits=limits, display=display)
+        has_macros = "xl/vbaProject.bin" in zf.namelist()
     wb = load(path, display)
     result = Questionnaire(source=display, reader=NAME, questions=[])
     codes = code_table(wb)
-    for hidden in (False, True):
+    for hidden in (False, True):  # hidden sheets only when no visible sheet holds questions
         found = []
         for part in parts:
-            if (
-                (part.state != "visible") == hidden
-                and part.name in wb.sheetnames
-                and part.name not in codes.sheets
-            ):
+            wanted = (part.state != "visible") == hidden and part.name not in codes.sheets
+            if wanted and part.name in wb.sheetnames:
                 sheet_xml = raw_xml.get(part.name, xx.SheetXml())
                 found.extend(read_sheet(wb, part, names, sheet_xml.validations, codes, limits))
         for sheet in choose_sheets(found, result):
             add_sheet(sheet, codes, result)
         if result.questions:
+            if not hidden:
+                result.detected["hidden_sheets_skipped"] = [p.name for p in parts if p.state != "visible"]
             break
-    skipped = [p.name for p in parts if p.state != "visible"]
-    if skipped and result.questions and not hidden:
-        result.detected["hidden_sheets_skipped"] = skipped
-    if not result.questions:
-        result.warnings.append("no questions found on any sheet")
-    used = {q.location.sheet for q in result.questions}
-    uncached = {
-        name: x.uncached_formulas for name, x in raw_xml.items() if x.uncached_formulas and name in used
-    }
-    for name, count in uncached.items():
-        result.warnings.append(
-            f"{display}!{name}: {count} formula cells have no saved result and read as empty; "
-            "open the file in Excel and save it so their values are stored"
-        )
-    if "xl/vbaProject.bin" in names_in(path):
-        result.warnings.append(
-            "the workbook contains macros; they were ignored and are kept unchanged on write-back"
-        )
+    report(result, raw_xml, has_macros=has_macros)
     return result
 
 
-def names_in(path: Path) -> list[str]:
-    with zipfile.ZipFile(path) as zf:
-        return zf.namelist()
+def report(result: Questionnaire, raw_xml: dict[str, xx.SheetXml], *, has_macros: bool) -> None:
+    """Warnings the user should see: nothing found, formulas without saved results, macros."""
+    if not result.questions:
+        result.warnings.append("no questions found on any sheet")
+    used = {q.location.sheet for q in result.questions}
+    for name, sheet_xml in raw_xml.items():
+        if sheet_xml.uncached_formulas and name in used:
+            result.warnings.append(
+                f"{result.source}!{name}: {sheet_xml.uncached_formulas} formula cells have no saved result "
+                "and read as empty; open the file in Excel and save it so their values are stored"
+            )
+    if has_macros:
+        result.warnings.append(
+            "the workbook contains macros; they were ignored and are kept unchanged on write-back"
+        )
 
 
 @dataclass

@@ -188,3 +188,13 @@ def test_default_row_limit_stops_a_30000_row_sheet_quickly(tmp_path: Path) -> No
         ingest.parse(path)
     assert time.perf_counter() - started < 3.0
     assert_clear(caught.value, "long.xlsx!Checklist")
+
+
+def test_macro_enabled_workbook_is_read_and_the_macros_reported(tmp_path: Path) -> None:
+    path = tmp_path / "macro.xlsm"
+    shutil.copy(SAMPLES / "sheet_x_columns.xlsx", path)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not run")
+    result = ingest.parse(path)
+    assert len(result.questions) == 5
+    assert any("macros" in w for w in result.warnings)

@@ -277,3 +277,22 @@ def test_pdf_text_lines_group_into_questions_options_and_continuations() -> None
         ),
     ]
     assert found[0].answer_type == "choice"
+
+
+def test_pdf_text_under_a_question_is_its_existing_answer(tmp_path: Path) -> None:
+    styles = getSampleStyleSheet()
+    story: list[object] = [Paragraph("1. Security Program", styles["Heading2"])]
+    story.append(Paragraph("1.1 Do you have a written information security policy?", styles["BodyText"]))
+    story.append(Paragraph("Answer: Yes, approved by the board in 2025.", styles["BodyText"]))
+    story.append(Paragraph("1.2 Describe how often the policy is reviewed.", styles["BodyText"]))
+    story.append(Paragraph("2. Network", styles["Heading2"]))
+    story.append(Paragraph("2.1 Do you segment production from corporate networks?", styles["BodyText"]))
+    story.append(Paragraph("Yes.", styles["BodyText"]))
+    path = tmp_path / "completed.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story)
+    found = read(path).questions
+    assert [(q.number, q.section, q.existing_answer) for q in found] == [
+        ("1.1", "Security Program", "Yes, approved by the board in 2025."),
+        ("1.2", "Security Program", None),
+        ("2.1", "Network", "Yes."),
+    ]
