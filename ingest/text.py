@@ -46,7 +46,10 @@ _NOISE = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(
-    r"^(?:<[^>]*>|\[[^\]]*\]|-+|_+|\.+|n/?a\?|tbd|todo|enter (?:text|answer) here)$", re.I
+    r"^(?:<[^>]*>|\[[^\]]*\]|-+|_+|\.+|n/?a\?|tbd|todo|enter (?:text|answer) here|"
+    r"(?:please )?(?:select|choose)(?: an? (?:item|option|answer|value))?(?: from (?:the )?list)?\.*|"
+    r"click (?:or tap )?here to enter text\.?)$",
+    re.IGNORECASE,
 )
 
 YES = ("yes", "y", "true", "si", "sí", "oui", "ja", "sim")

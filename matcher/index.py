@@ -18,8 +18,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from core.errors import ValidationError
-from matcher.normalise import normalise_tokens
-from matcher.stem import stem_tokens
+from matcher.stem import normalised_stems
 from matcher.thesaurus import Expansion, Thesaurus, load_default_thesaurus
 from matcher.types import BankItem
 from matcher.vectors import CHAR, STOP_WORDS, WORD, Vectors
@@ -161,10 +160,10 @@ def _phrasings(item: BankItem) -> list[str]:
 def _expand_rows(items: Sequence[BankItem], thesaurus: Thesaurus) -> _Rows:
     rows = _Rows([], [], [], [])
     for number, item in enumerate(items):
-        category = content_words(stem_tokens(normalise_tokens(item.category)))
+        category = content_words(normalised_stems(item.category)[1])
         for phrasing in _phrasings(item):
-            tokens = normalise_tokens(phrasing)
-            expansion = thesaurus.expand(stem_tokens(tokens))
+            tokens, stems = normalised_stems(phrasing)
+            expansion = thesaurus.expand(stems)
             rows.entry.append(number)
             rows.expansions.append(expansion)
             rows.word_texts.append(f"{expansion.text} {category}")
@@ -173,7 +172,7 @@ def _expand_rows(items: Sequence[BankItem], thesaurus: Thesaurus) -> _Rows:
 
 
 def _expand_answers(items: Sequence[BankItem], thesaurus: Thesaurus) -> list[str]:
-    return [thesaurus.expand(stem_tokens(normalise_tokens(item.answer))).text for item in items]
+    return [thesaurus.expand(normalised_stems(item.answer)[1]).text for item in items]
 
 
 def build_index(items: Sequence[BankItem], *, thesaurus: Thesaurus | None = None) -> MatchIndex:

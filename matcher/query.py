@@ -10,8 +10,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from matcher.index import MatchIndex, content_words
-from matcher.normalise import normalise_tokens
-from matcher.stem import stem_tokens
+from matcher.stem import normalised_stems
 from matcher.thesaurus import Expansion
 from matcher.types import ANSWER_TYPES, Query
 from matcher.vectors import STOP_WORDS
@@ -126,8 +125,7 @@ def unseen_words(index: MatchIndex, expansion: Expansion) -> tuple[str, ...]:
 def prepare(
     index: MatchIndex, query: Query, *, known: frozenset[str], choices: Sequence[str]
 ) -> PreparedQuery:
-    tokens = normalise_tokens(query.text)
-    stems = stem_tokens(tokens)
+    tokens, stems = normalised_stems(query.text)
     corrections = correct_typos(stems, known, choices)
     expansion = index.thesaurus.expand(stems)
     return PreparedQuery(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from matcher.normalise import STOP_WORDS
+from matcher.normalise import STOP_WORDS, normalise_tokens
 
 # (suffix, replacement), tried in order within each pass; the first that leaves a long enough stem wins.
 _INFLECTIONS: tuple[tuple[str, str], ...] = (
@@ -79,3 +79,20 @@ def stem(word: str) -> str:
 def stem_tokens(tokens: Sequence[str]) -> list[str]:
     """Stem every token except stop words (so the vectoriser still recognises and drops them)."""
     return [tok if tok in STOP_WORDS else stem(tok) for tok in tokens]
+
+
+def normalised_stems(text: str) -> tuple[list[str], list[str]]:
+    """``normalise_tokens`` and their stems in one call (stems of common words come from a cache)."""
+    tokens = normalise_tokens(text)
+    cache = _STEM_CACHE
+    return tokens, [cache[tok] if tok in cache else _remember(tok) for tok in tokens]
+
+
+_STEM_CACHE: dict[str, str] = {}
+
+
+def _remember(token: str) -> str:
+    form = token if token in STOP_WORDS else stem(token)
+    if len(_STEM_CACHE) < 500_000:
+        _STEM_CACHE[token] = form
+    return form

@@ -245,7 +245,8 @@ def worker(ctx: click.Context, burst: bool) -> None:
             "Fix: set TRUSTDESK_REDIS_URL=redis://127.0.0.1:6379/0 on app and worker."
         )
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue, SimpleWorker
 
     connection = Redis.from_url(settings.redis_url)
-    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)
+    # SimpleWorker: jobs run in this process; the parse itself is isolated by core.sandbox
+    SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)

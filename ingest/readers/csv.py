@@ -161,6 +161,7 @@ def to_question(layout: Layout, item: Item) -> Question:
         location = Location(kind="cell", cell=cell)
         choices = tx.inline_choices(item.text)
     header = layout.headers.get(layout.answer_col or 0, "")
+    choices = choices or tx.inline_choices(header)
     return Question(
         ref=ref,
         number=item.number,

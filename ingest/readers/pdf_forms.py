@@ -3,6 +3,8 @@
 Pipeline: ``widgets`` (every widget annotation, page by page, with its field's full name) ->
 ``group_fields`` (radio kids become one field) -> ``field_question`` (text from the tooltip, else the
 label printed beside or above the widget; type and choices from the field's own export values).
+Separate Yes / No / N/A check boxes on one line become one question (``group_question``) whose
+``Location.columns`` maps each choice to its box's field name.
 """
 
 from __future__ import annotations

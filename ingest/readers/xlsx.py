@@ -349,8 +349,9 @@ def to_question(grid: Grid, layout: Layout, item: Item, codes: CodeTable) -> Que
     else:
         col = layout.answer_col or layout.question_col + 1
         location = Location(kind="cell", sheet=grid.name, cell=f"{get_column_letter(col)}{item.row}")
-        choices = grid.validations.get((item.row, col), ()) or tx.inline_choices(item.text)
         header = layout.headers.get(col, "")
+        choices = grid.validations.get((item.row, col), ()) or tx.inline_choices(item.text)
+        choices = choices or tx.inline_choices(header)
         kind = tx.answer_type_for(choices, header)
         if item.code and item.code in codes and not choices:
             code_kind, choices = codes[item.code]

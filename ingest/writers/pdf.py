@@ -19,6 +19,7 @@ from core.errors import InputFileError
 from ingest.limits import Limits
 from ingest.model import Question
 from ingest.readers.pdf import open_checked
+from ingest.readers.pdf_forms import group_fields
 from ingest.text import match_choice
 
 NAME = "pdf"
@@ -55,14 +56,31 @@ def field_value(question: Question, answer: str) -> str:
     return "/" + choice
 
 
+def box_values(question: Question, answer: str, states: Mapping[str, list[str]]) -> dict[str, str]:
+    """One check box per choice: tick the chosen ones (their own on-state), clear the others."""
+    columns = question.location.columns or {}
+    wanted = {field_value(question, part.strip()).lstrip("/") for part in answer.split(",") if part.strip()}
+    values = {}
+    for label, name in columns.items():
+        on = (states.get(name) or ["Yes"])[0]
+        values[name] = f"/{on}" if label in wanted else "/Off"
+    return values
+
+
 def fill_form(src: Path, questions: Sequence[Question], answers: Mapping[str, str], out: Path) -> Path:
     doc = open_checked(src, limits=Limits())
+    states = {item.name: item.states for item in group_fields(doc.reader)}
     writer = PdfWriter(clone_from=doc.reader)
     by_page: dict[int, dict[str, str]] = {}
     for question in questions:
         location = question.location
         assert location.field is not None and location.page is not None
-        by_page.setdefault(location.page, {})[location.field] = field_value(question, answers[question.ref])
+        if location.columns:
+            by_page.setdefault(location.page, {}).update(box_values(question, answers[question.ref], states))
+        else:
+            by_page.setdefault(location.page, {})[location.field] = field_value(
+                question, answers[question.ref]
+            )
     for page_number, values in sorted(by_page.items()):
         writer.update_page_form_field_values(writer.pages[page_number - 1], values, auto_regenerate=False)
     writer.set_need_appearances_writer(True)

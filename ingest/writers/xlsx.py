@@ -22,6 +22,7 @@ from ingest.readers import _xlsx_xml as xx
 
 NS = xx.NS_MAIN
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
 Plan = dict[str, dict[str, str | None]]  # sheet -> cell -> value (None clears the cell)
 
@@ -149,6 +150,6 @@ def _write(cell: etree._Element, value: str | None) -> None:
     cell.set("t", "inlineStr")
     inline = etree.SubElement(cell, f"{{{NS}}}is")
     text = etree.SubElement(inline, f"{{{NS}}}t")
-    text.text = value[: tx.MAX_CELL_CHARS]
+    text.text = _NOT_XML.sub("", value)[: tx.MAX_CELL_CHARS]  # XML 1.0 cannot hold control characters
     if value != value.strip():
         text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")

@@ -8,6 +8,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import ingest
@@ -198,3 +199,18 @@ def test_macro_enabled_workbook_is_read_and_the_macros_reported(tmp_path: Path) 
     result = ingest.parse(path)
     assert len(result.questions) == 5
     assert any("macros" in w for w in result.warnings)
+
+
+def test_external_entity_in_a_sheet_is_refused_and_never_resolved(tmp_path: Path) -> None:
+    assert openpyxl.DEFUSEDXML is True, "openpyxl must parse through defusedxml"
+    xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY h SYSTEM "file:///etc/hostname">]><worksheet'
+    src = SAMPLES / "sheet_x_columns.xlsx"
+    with zipfile.ZipFile(src) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    head = sheet[: sheet.index(b"<worksheet") + len(b"<worksheet")]
+    path = _patched(src, tmp_path / "xxe.xlsx", "xl/worksheets/sheet1.xml", head, xxe)
+    with pytest.raises(CorruptFile, match="DTD or entities") as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "xxe.xlsx")
+    hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else "\x00"
+    assert hostname not in str(caught.value)

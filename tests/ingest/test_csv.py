@@ -41,3 +41,15 @@ def test_csv_write_back_keeps_encoding_and_neutralises_formulas(tmp_path: Path) 
     assert again[questions[1].ref] == '\'=HYPERLINK("http://evil")'
     rows = list(csv.reader(io.StringIO(raw.decode("cp1252")), delimiter=";"))
     assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_utf16_tab_separated_export_with_choices_in_the_header(tmp_path: Path) -> None:
+    """Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated."""
+    path = tmp_path / "export.txt"
+    text = "ID\tQuestion\tResponse (Yes/No/N/A)\r\nAC-1\tIs MFA enforced for admins?\tYes\r\nAC-2\tAre accounts reviewed?\t\r\n"
+    path.write_bytes(text.encode("utf-16"))
+    result = ingest.parse(path)
+    assert result.reader == "csv" and result.detected["delimiter"] == "\t"
+    assert [q.number for q in result.questions] == ["AC-1", "AC-2"]
+    assert result.questions[0].choices == ("Yes", "No", "N/A") and result.questions[0].answer_type == "yes_no"
+    assert result.questions[0].existing_answer == "Yes"

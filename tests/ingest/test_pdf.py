@@ -16,7 +16,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from core.errors import InputFileError
 from ingest.limits import Limits
 from ingest.readers import pdf as reader
-from ingest.readers.pdf import Line, drop_furniture
+from ingest.readers.pdf_text import Line, drop_furniture, text_questions
 from ingest.writers import pdf as writer
 from tests.samples.make_samples import PAGE_HEADER, SECTIONS, questions
 
@@ -262,7 +262,7 @@ def test_pdf_text_lines_group_into_questions_options_and_continuations() -> None
         at(800, "5. Do you keep an asset inventory that covers every laptop, server and cloud"),
         at(60, "account you operate?", page=2),
     ]
-    found = reader.text_questions(lines, [])
+    found = text_questions(lines, [])
     assert [(q.number, q.text, q.choices) for q in found] == [
         ("1", "How often do you back up production data?", ("Daily", "Weekly")),
         (
@@ -296,3 +296,40 @@ def test_pdf_text_under_a_question_is_its_existing_answer(tmp_path: Path) -> Non
         ("1.2", "Security Program", None),
         ("2.1", "Network", "Yes."),
     ]
+
+
+def insurer_form(path: Path) -> Path:
+    """An insurer's fillable application: separate Yes and No check boxes after each question."""
+    canvas = Canvas(str(path), pagesize=A4, invariant=1)
+    canvas.setFont("Helvetica-Bold", 12)
+    canvas.drawString(50, 760, "Section B - Controls")
+    canvas.setFont("Helvetica", 10)
+    for row, (number, text) in enumerate(
+        [("B1", "Do you require MFA for email access?"), ("B2", "Do you have EDR on all endpoints?")]
+    ):
+        y = 720 - 40 * row
+        canvas.drawString(50, y, f"{number}. {text}")
+        for x, label in ((380, "Yes"), (440, "No")):
+            name = f"{number.lower()}_{label.lower()}"
+            canvas.acroForm.checkbox(
+                name=name, tooltip=None, x=x, y=y - 2, size=10, checked=(row == 1 and label == "No")
+            )
+            canvas.drawString(x + 14, y, label)
+    canvas.drawString(50, 620, "Annual revenue:")
+    canvas.acroForm.textfield(name="revenue", tooltip=None, x=150, y=615, width=150, height=16)
+    canvas.save()
+    return path
+
+
+def test_pdf_yes_and_no_check_boxes_on_one_line_are_one_question(tmp_path: Path) -> None:
+    src = insurer_form(tmp_path / "application.pdf")
+    found = read(src).questions
+    assert [(q.number, q.text, q.answer_type, q.choices, q.existing_answer, q.section) for q in found] == [
+        ("B1", "Do you require MFA for email access?", "yes_no", ("Yes", "No"), None, "Section B - Controls"),
+        ("B2", "Do you have EDR on all endpoints?", "yes_no", ("Yes", "No"), "No", "Section B - Controls"),
+        (None, "Annual revenue:", "text", (), None, "Section B - Controls"),
+    ]
+    assert found[0].location.columns == {"Yes": "b1_yes", "No": "b1_no"}
+    answers = {found[0].ref: "yes", found[1].ref: "Yes", found[2].ref: "USD 12M"}
+    again = read(writer.fill(src, found, answers, tmp_path / "filled.pdf")).questions
+    assert [q.existing_answer for q in again] == ["Yes", "Yes", "USD 12M"]

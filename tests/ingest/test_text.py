@@ -81,3 +81,10 @@ def test_answers_are_mapped_onto_the_files_own_wording() -> None:
 def test_inline_choices_after_the_question() -> None:
     assert tx.inline_choices("Is MFA enforced? (Yes/No/N/A)") == ("Yes", "No", "N/A")
     assert tx.inline_choices("Which regions (EU/US)?") == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["Select...", "Please select", "Choose an item.", "Click or tap here to enter text."]
+)
+def test_answer_placeholders_are_not_answers(text: str) -> None:
+    assert tx.is_noise(text)

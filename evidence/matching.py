@@ -1,0 +1,59 @@
+"""Propose evidence for a question with the same matcher that ranks bank entries.
+
+Each evidence item becomes a :class:`matcher.BankItem` (title as question, description as answer, its
+control references as controls, keyed by its id), so a proposal carries the same score parts and band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+import matcher
+from evidence.models import Evidence
+from evidence.store import EvidenceView, list_evidence, view_of
+
+
+@dataclass(frozen=True)
+class EvidenceProposal:
+    evidence: EvidenceView
+    score: float
+    band: str
+    reasons: dict[str, object]
+
+
+def evidence_items(items: Sequence[Evidence]) -> list[matcher.BankItem]:
+    return [
+        matcher.BankItem(
+            key=str(e.id),
+            question=e.title,
+            answer=e.description,
+            controls=tuple(e.controls),
+        )
+        for e in items
+    ]
+
+
+def propose(
+    session: Session, *, org_id: int, questions: Sequence[str], top_k: int = 3, today: date | None = None
+) -> list[list[EvidenceProposal]]:
+    """For every question, the evidence items worth citing, best first (band ``none`` left out)."""
+    items = list_evidence(session, org_id=org_id)
+    if not items or not questions:
+        return [[] for _ in questions]
+    by_id = {str(e.id): e for e in items}
+    index = matcher.build_index(evidence_items(items), thesaurus=matcher.load_default_thesaurus())
+    day = today or date.today()
+    out: list[list[EvidenceProposal]] = []
+    for result in matcher.match(index, list(questions), top_k=top_k):
+        out.append(
+            [
+                EvidenceProposal(view_of(by_id[c.entry_key], today=day), c.score, c.band, dict(c.reasons))
+                for c in result.candidates
+                if c.band != "none"
+            ]
+        )
+    return out
