@@ -203,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quick", action="store_true", help="small grid: Q in (100, 1000) x N in (1000, 10000)"
     )
     parser.add_argument("--cdist-limit", type=int, default=10_000_000, help="largest Q x N to run cdist on")
-    args = parser.parse_args(argv)
+    args, _ = parser.parse_known_args(argv)  # bench/run.py passes its own arguments to every script
     if args.quick:
         run((100, 1_000), (1_000, 10_000), args.cdist_limit)
     else:

@@ -33,6 +33,10 @@ ROLE_ABILITIES: dict[Role, frozenset[str]] = {
             "review.edit",
             "review.approve",
             "review.export",
+            "evidence.read",
+            "evidence.write",
+            "pack.build",
+            "pack.share",
         }
     ),
     Role.approver: frozenset(
@@ -44,10 +48,22 @@ ROLE_ABILITIES: dict[Role, frozenset[str]] = {
             "review.edit",
             "review.approve",
             "review.export",
+            "evidence.read",
+            "evidence.write",
+            "pack.build",
+            "pack.share",
         }
     ),
     Role.account_manager: frozenset(
-        {"bank.read", "review.read", "review.upload", "review.edit", "review.export"}
+        {
+            "bank.read",
+            "review.read",
+            "review.upload",
+            "review.edit",
+            "review.export",
+            "evidence.read",
+            "pack.build",
+        }
     ),
     Role.viewer: frozenset(),
 }

@@ -143,7 +143,9 @@ def _xml_root(data: bytes, name: str) -> tuple[Node, dict[str, str]]:
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
-        raise ImportFileError(f"not well-formed XML ({exc})", where=name, fix="export the catalog again") from exc
+        raise ImportFileError(
+            f"not well-formed XML ({exc})", where=name, fix="export the catalog again"
+        ) from exc
     if root.tag != f"{OSCAL_NS}catalog":
         raise ImportFileError("not an OSCAL catalog", where=name, fix="give an OSCAL catalog file")
     meta_el = root.find(f"{OSCAL_NS}metadata")
@@ -225,7 +227,7 @@ def store_catalog(session: Session, *, parsed: ParsedCatalog) -> tuple[Catalog, 
     catalog.title, catalog.version, catalog.source = parsed.title[:255], parsed.version[:64], parsed.source
     session.add(catalog)
     session.flush()
-    session.exec(delete(CatalogControl).where(col(CatalogControl.catalog_id) == catalog.id))  # type: ignore[call-overload]
+    session.exec(delete(CatalogControl).where(col(CatalogControl.catalog_id) == catalog.id))
     assert catalog.id is not None
     seen: set[str] = set()
     for position, control in enumerate(parsed.controls):

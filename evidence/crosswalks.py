@@ -130,7 +130,9 @@ def related(session: Session, *, refs: list[str]) -> dict[str, set[str]]:
     if not refs:
         return found
     rows = session.exec(
-        select(CrosswalkEdge).where(or_(col(CrosswalkEdge.source).in_(refs), col(CrosswalkEdge.target).in_(refs)))
+        select(CrosswalkEdge).where(
+            or_(col(CrosswalkEdge.source).in_(refs), col(CrosswalkEdge.target).in_(refs))
+        )
     )
     for edge in rows:
         if edge.source in found:

@@ -58,7 +58,9 @@ def _ooxml(data: bytes, name: str) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
     except zipfile.BadZipFile as exc:
-        raise CorruptFile(f"{name} looks like a ZIP file but cannot be opened", fix="upload it again") from exc
+        raise CorruptFile(
+            f"{name} looks like a ZIP file but cannot be opened", fix="upload it again"
+        ) from exc
     if "[Content_Types].xml" in names:
         for prefix, media_type in _OOXML.items():
             if any(n.startswith(prefix) for n in names):

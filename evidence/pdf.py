@@ -38,7 +38,9 @@ class PdfDocument:
             self._room(size * 1.5)
             self.y -= size * 1.4
             font = "F2" if bold else "F1"
-            self.pages[-1].ops.append(f"BT /{font} {size} Tf {x:.1f} {self.y:.1f} Td ({_escape(chunk)}) Tj ET")
+            self.pages[-1].ops.append(
+                f"BT /{font} {size} Tf {x:.1f} {self.y:.1f} Td ({_escape(chunk)}) Tj ET"
+            )
 
     def gap(self, height: float = 8) -> None:
         self.y -= height
@@ -79,7 +81,9 @@ class PdfDocument:
             b" ".join(b"%d 0 R" % k for k in kids),
             len(kids),
         )
-        info = _add(objects, b"<< /Title (%s) /Producer (Trustdesk) >>" % _escape(self.title).encode("cp1252"))
+        info = _add(
+            objects, b"<< /Title (%s) /Producer (Trustdesk) >>" % _escape(self.title).encode("cp1252")
+        )
         return _serialise(objects, info)
 
 

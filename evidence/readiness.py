@@ -65,8 +65,11 @@ class ControlReadiness:
     def missing(self) -> list[str]:
         gaps = [] if self.answers else ["approved answer"]
         if not self.evidence:
-            gaps.append("valid evidence (expired: " + ", ".join(e.title for e in self.expired) + ")"
-                        if self.expired else "evidence")  # fmt: skip
+            gaps.append(
+                "valid evidence (expired: " + ", ".join(e.title for e in self.expired) + ")"
+                if self.expired
+                else "evidence"
+            )
         return gaps
 
 

@@ -256,7 +256,9 @@ def link_entry(
     return link
 
 
-def unlink_entry(session: Session, *, org_id: int, entry_key: str, evidence_id: int, actor: ActorLike) -> bool:
+def unlink_entry(
+    session: Session, *, org_id: int, entry_key: str, evidence_id: int, actor: ActorLike
+) -> bool:
     link = session.exec(
         select(EntryEvidence).where(
             EntryEvidence.org_id == org_id,

@@ -111,7 +111,7 @@ def is_question_text(text: str) -> bool:
         return False
     if text.rstrip().endswith("?") or text.lstrip("¿").endswith("?"):
         return True
-    body = text.lstrip("¿¡\"'“(")
+    body = text.lstrip("¿¡\"'“(*•▪◦-– ")
     return _QUESTION_START.match(body) is not None and len(body.split()) >= 3
 
 

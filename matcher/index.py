@@ -75,7 +75,7 @@ def entry_term_weights(
 class MatchIndex:
     """A built, immutable index; rebuild it whenever ``content_hash`` differs from the bank's."""
 
-    FORMAT_VERSION: ClassVar[int] = 1
+    FORMAT_VERSION: ClassVar[int] = 2
 
     content_hash: str
     keys: tuple[str, ...]

@@ -127,7 +127,7 @@ def prepare(
 ) -> PreparedQuery:
     tokens, stems = normalised_stems(query.text)
     corrections = correct_typos(stems, known, choices)
-    expansion = index.thesaurus.expand(stems)
+    expansion = index.thesaurus.expand(stems, surface=tokens)
     return PreparedQuery(
         text=query.text,
         expansion=expansion,
@@ -135,9 +135,7 @@ def prepare(
         fuzzy_text=content_words(stems),
         answer_type=guess_answer_type(query, tokens),
         corrections=tuple(corrections),
-        unknown=tuple(
-            tok for tok in dict.fromkeys(stems) if tok not in STOP_WORDS and tok not in index.known_words
-        ),
+        unknown=unseen_words(index, expansion),
         cited_controls=cited_controls(index, query.text),
         number=query.number,
     )

@@ -84,6 +84,21 @@ def _check(meta: dict[str, Any], expected_hash: str) -> None:
         )
 
 
+def _check_shapes(index: MatchIndex) -> MatchIndex:
+    """Refuse arrays that do not fit together (a file edited by hand or written by other code)."""
+    rows, entries = index.word_rows.shape[0], len(index.keys)
+    consistent = (
+        len(index.word.idf) == len(index.word.vocabulary) == index.word_rows.shape[1]
+        and index.word_answers.shape == (entries, len(index.word.idf))
+        and index.char_rows.shape == (rows, len(index.char.idf))
+        and len(index.row_entry) == rows == len(index.row_fuzzy) == len(index.row_concepts)
+        and all(0 <= e < entries for e in index.row_entry.tolist())
+    )
+    if not consistent:
+        raise ValidationError("matcher index arrays do not fit together", where="matcher index", fix=_FIX)
+    return index
+
+
 def _matrix(arrays: dict[str, np.ndarray[Any, Any]], name: str) -> sparse.csr_matrix:
     shape = tuple(int(n) for n in arrays[f"{name}_shape"])
     parts = (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"])
@@ -96,20 +111,22 @@ def index_from_bytes(data: bytes, *, expected_hash: str) -> MatchIndex:
     try:
         meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
         _check(meta, expected_hash)
-        return MatchIndex(
-            content_hash=meta["content_hash"],
-            keys=tuple(meta["keys"]),
-            short_answers=tuple(meta["short_answers"]),
-            controls=tuple(tuple(c) for c in meta["controls"]),
-            thesaurus=thesaurus_from_json(meta["thesaurus"]),
-            row_entry=arrays["row_entry"].astype(np.int32),
-            row_fuzzy=tuple(meta["row_fuzzy"]),
-            row_concepts=tuple(frozenset(c) for c in meta["row_concepts"]),
-            word=Vectors(WORD, tuple(meta["word_vocabulary"]), arrays["word_idf"].astype(np.float32)),
-            char=Vectors(CHAR, tuple(meta["char_vocabulary"]), arrays["char_idf"].astype(np.float32)),
-            word_rows=_matrix(arrays, "word_rows"),
-            word_answers=_matrix(arrays, "word_answers"),
-            char_rows=_matrix(arrays, "char_rows"),
+        return _check_shapes(
+            MatchIndex(
+                content_hash=meta["content_hash"],
+                keys=tuple(meta["keys"]),
+                short_answers=tuple(meta["short_answers"]),
+                controls=tuple(tuple(c) for c in meta["controls"]),
+                thesaurus=thesaurus_from_json(meta["thesaurus"]),
+                row_entry=arrays["row_entry"].astype(np.int32),
+                row_fuzzy=tuple(meta["row_fuzzy"]),
+                row_concepts=tuple(frozenset(c) for c in meta["row_concepts"]),
+                word=Vectors(WORD, tuple(meta["word_vocabulary"]), arrays["word_idf"].astype(np.float32)),
+                char=Vectors(CHAR, tuple(meta["char_vocabulary"]), arrays["char_idf"].astype(np.float32)),
+                word_rows=_matrix(arrays, "word_rows"),
+                word_answers=_matrix(arrays, "word_answers"),
+                char_rows=_matrix(arrays, "char_rows"),
+            )
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValidationError(

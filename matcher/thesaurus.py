@@ -97,8 +97,14 @@ class Thesaurus:
             merged.setdefault(name, [raw_name]).extend(terms)
         return Thesaurus({name: tuple(dict.fromkeys(terms)) for name, terms in merged.items()})
 
-    def find(self, tokens: Sequence[str]) -> list[tuple[str, frozenset[str]]]:
-        """Every (term, families) found in ``tokens``, longest phrase first at each position."""
+    def find(
+        self, tokens: Sequence[str], surface: Sequence[str] | None = None
+    ) -> list[tuple[str, frozenset[str]]]:
+        """Every (term, families) found in stemmed ``tokens``, longest phrase first at each position.
+
+        The term is reported in ``surface`` words (the unstemmed tokens) when they are given.
+        """
+        shown = surface if surface is not None and len(surface) == len(tokens) else tokens
         found: list[tuple[str, frozenset[str]]] = []
         for start, token in enumerate(tokens):
             longest = self._starts.get(token)
@@ -108,13 +114,13 @@ class Thesaurus:
                 phrase = tuple(tokens[start : start + size])
                 families = self._lookup.get(phrase)
                 if families:
-                    found.append((" ".join(phrase), families))
+                    found.append((" ".join(shown[start : start + size]), families))
                     break
         return found
 
-    def expand(self, tokens: Sequence[str]) -> Expansion:
+    def expand(self, tokens: Sequence[str], surface: Sequence[str] | None = None) -> Expansion:
         """Append one concept token per family found in stemmed ``tokens``, in first-seen order."""
-        found = self.find(tokens)
+        found = self.find(tokens, surface)
         concepts: dict[str, None] = {}
         for _term, families in found:
             for name in sorted(families):

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import answerbank.models  # noqa: F401  (register tables)
 import core.models  # noqa: F401
+import evidence.models  # noqa: F401
 import review.models  # noqa: F401
 from core.db import make_engine
 

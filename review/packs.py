@@ -49,7 +49,11 @@ def build_pack(
     today: date | None = None,
 ) -> BuiltPack:
     assert record.id is not None and org.id is not None
-    approved = [(q, d) for q, d in questions_with_drafts(session, questionnaire_id=record.id) if d.status == "approved"]
+    approved = [
+        (q, d)
+        for q, d in questions_with_drafts(session, questionnaire_id=record.id)
+        if d.status == "approved"
+    ]
     if not approved:
         raise ValidationError(
             "no approved answers to put in a pack", where=record.title, fix="approve answers first"

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from core import accounts
 from core.errors import Conflict, NotFound, PermissionDenied, TrustdeskError, ValidationError
 from core.settings import Settings
-from web import auth, bank, db, orgs, review
+from web import auth, bank, db, evidence, orgs, packs, review, shares
 from web.context import Runtime
 
 csrf = CSRFProtect()
@@ -35,7 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, runtime: Runtime | 
     app.extensions["trustdesk"] = rt
     csrf.init_app(app)
     auth.init_app(app)
-    for blueprint in (auth.bp, orgs.bp, bank.bp, review.bp):
+    for blueprint in (auth.bp, orgs.bp, bank.bp, review.bp, evidence.bp, packs.bp, shares.bp):
         app.register_blueprint(blueprint)
     _register_errors(app)
     app.after_request(_security_headers)

@@ -185,13 +185,15 @@ def restore_command(ctx: click.Context, folder: Path, yes: bool) -> None:
 
 
 def _register_subcommands() -> None:
-    from web import cli_bank, cli_review
+    from web import cli_bank, cli_evidence, cli_review
 
     main.add_command(cli_bank.bank)
     main.add_command(cli_bank.thesaurus)
     main.add_command(cli_bank.match)
     for command in (cli_review.questionnaire, cli_review.parse, cli_review.worker):
         main.add_command(command)
+    for group in (cli_evidence.evidence, cli_evidence.catalog, cli_evidence.crosswalk, cli_evidence.pack):
+        main.add_command(group)
 
 
 _register_subcommands()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import mimetypes
 from typing import Any
 
@@ -26,6 +27,7 @@ from web import db
 from web import review_actions as act
 from web.auth import org_required
 
+log = logging.getLogger(__name__)
 bp = Blueprint("review", __name__, url_prefix="/o/<slug>/questionnaires")
 DRAFT = "/<int:qid>/drafts/<int:draft_id>"
 
@@ -96,9 +98,19 @@ def upload() -> tuple[str, int] | Response:
             due_date=form.due_date.data,
         )
     assert record.id is not None
-    rt.jobs.submit(record.id)
+    _submit(record.id)
     flash(f"{name} uploaded: finding its questions and drafting answers.", "info")
     return redirect(url_for("review.view", slug=g.org.slug, qid=record.id))
+
+
+def _submit(qid: int) -> None:
+    """Queue the job, after the questionnaire is committed; if queueing fails, the page says so."""
+    try:
+        db.runtime().jobs.submit(qid)
+    except Exception as exc:  # Redis unreachable and the like: never leave it "queued" forever
+        log.exception("questionnaire %s could not be queued", qid)
+        with db.writing() as s:
+            act.not_queued(s, questionnaire_id=qid, error=exc)
 
 
 @bp.route("/<int:qid>")
@@ -139,7 +151,7 @@ def retry(qid: int) -> Response:
     _record(qid)
     with db.writing() as s:
         act.requeue(s, org_id=g.org.id, questionnaire_id=qid, by=act.actor())
-    db.runtime().jobs.submit(qid)
+    _submit(qid)
     flash("Trying again.", "info")
     return redirect(url_for("review.view", slug=g.org.slug, qid=qid))
 
@@ -226,6 +238,8 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
     try:
         if not form.validate_on_submit():
             raise ValidationError("the form is incomplete", fix="reload the page and try again")
+        if decision == "approved" and not (typed or "").strip() and not form.short_answer.data:
+            raise ValidationError("the answer is empty", fix="write an answer, or reject the question")
         with db.writing() as s:
             review_store.decide(
                 s,

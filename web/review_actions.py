@@ -32,7 +32,6 @@ from review.models import BANDS, DRAFT_STATUSES, Draft, DraftComment, ExportReco
 from review.models import QuestionnaireRecord as Record
 
 REQUESTER_KINDS = ("customer", "partner", "insurer")
-FILTERS = ("band", "status", "section", "mine")
 SHORT_CHOICES = [SelectChoice("", "(none)")] + [SelectChoice(s) for s in SHORT_ANSWERS]
 
 
@@ -125,6 +124,15 @@ def requeue(session: Session, *, org_id: int, questionnaire_id: int, by: Actor) 
         target_id=questionnaire_id,
     )
     return record
+
+
+def not_queued(session: Session, *, questionnaire_id: int, error: Exception) -> None:
+    """The job could not be queued (Redis down?): fail visibly so the user can retry."""
+    record = session.get(Record, questionnaire_id)
+    if record is not None:
+        record.status, record.updated_at = "failed", utcnow()
+        record.error = f"the background job could not be queued ({type(error).__name__}: {error}). Fix: retry"
+        session.add(record)
 
 
 def use_candidate(

@@ -41,7 +41,8 @@ def score(head: bytes, filename: str) -> int:
     kind = sniff.content_kind(head)
     if kind != "text" and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return 0
-    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff").lstrip()
+    encoding = next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8")
+    text = head.decode(encoding, errors="ignore").lstrip("\ufeff").lstrip()
     if not text or text[0] in "{[<":
         return 0
     lines = [line for line in text.splitlines()[:20] if line.strip()]

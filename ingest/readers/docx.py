@@ -22,7 +22,7 @@ from docx.text.paragraph import Paragraph
 from core.errors import CorruptFile, TrustdeskError, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import Location, Question, Questionnaire
-from ingest.readers.docx_numbering import Numbering, W
+from ingest.readers.docx_numbering import Numbering, Styles, W
 from ingest.readers.pdf_tables import (
     Layout,
     Row,
@@ -69,6 +69,8 @@ class Block:
     label: str | None = None
     table: Table | None = None
     table_index: int = -1
+    style: str = ""
+    kind: str = ""
 
 
 @dataclass
@@ -168,16 +170,20 @@ def collect(document: Document) -> Collected:
 def blocks(document: Document) -> Iterator[Block]:
     """Body paragraphs and tables in document order, content controls included; numbering counters
     advance as Word's do."""
-    numbering = Numbering.from_element(_numbering_root(document), _style_nums(document))
+    styles = Styles.from_element(document.styles.element)
+    numbering = Numbering.from_element(_numbering_root(document), styles.numbered_styles())
     p_index = t_index = 0
     for item in body_items(document._body._body, document._body):
         if isinstance(item, Table):
             yield Block(table=item, table_index=t_index)
             t_index += 1
             continue
-        num = num_pr(item)
+        ppr = item._p.pPr
+        num = styles.num_pr(ppr)
         label = numbering.advance(*num) if num else None
-        yield Block(paragraph=item, index=p_index, label=label)
+        block = Block(paragraph=item, index=p_index, label=label, style=styles.name(ppr))
+        block.kind = paragraph_kind(block)
+        yield block
         p_index += 1
 
 
@@ -216,16 +222,6 @@ def _in_placeholder(node: Any, stop: Any) -> bool:
     return False
 
 
-def _style_nums(document: Document) -> dict[str, str]:
-    """Style id -> numId for styles that carry numbering (list styles linked from ``numStyleLink``)."""
-    found = {}
-    for style in document.styles.element.iter(f"{W}style"):
-        num_id = style.find(f"{W}pPr/{W}numPr/{W}numId")
-        if num_id is not None:
-            found[style.get(f"{W}styleId", "")] = num_id.get(f"{W}val", "")
-    return found
-
-
 def _numbering_root(document: Document) -> Any | None:
     try:
         return document.part.numbering_part.element
@@ -233,32 +229,7 @@ def _numbering_root(document: Document) -> Any | None:
         return None
 
 
-def num_pr(paragraph: Paragraph) -> tuple[str, int] | None:
-    """(numId, ilvl) from the paragraph, else from its style chain; ``None`` when not a list item."""
-    ppr = paragraph._p.pPr
-    candidates = [ppr] if ppr is not None else []
-    style = paragraph.style
-    while style is not None:
-        candidates.append(style.element.pPr)
-        style = style.base_style
-    num_id: str | None = None
-    ilvl: int | None = None
-    for node in candidates:
-        numpr = node.find(f"{W}numPr") if node is not None else None
-        if numpr is None:
-            continue
-        id_node, level_node = numpr.find(f"{W}numId"), numpr.find(f"{W}ilvl")
-        if num_id is None and id_node is not None:
-            num_id = id_node.get(f"{W}val")
-        if ilvl is None and level_node is not None:
-            ilvl = int(level_node.get(f"{W}val", "0"))
-    if not num_id or num_id == "0":
-        return None  # numId 0 switches numbering off
-    return num_id, ilvl or 0
-
-
-def heading_level(paragraph: Paragraph) -> int | None:
-    name = (paragraph.style.name if paragraph.style is not None else "") or ""
+def heading_level(name: str) -> int | None:
     match = re.match(r"^(?:heading|überschrift|titre|título)\s*(\d)", name, re.IGNORECASE)
     return int(match.group(1)) if match else None
 
@@ -273,7 +244,7 @@ def following(items: list[Block], wanted: str) -> dict[int, list[Block]]:
     found: dict[int, list[Block]] = {}
     owner: int | None = None
     for position, block in enumerate(items):
-        kind = paragraph_kind(block)
+        kind = block.kind
         if kind in {"question", "heading"}:
             owner = position if kind == "question" else None
             if owner is not None:
@@ -287,7 +258,9 @@ def paragraph_kind(block: Block) -> str:
     """``heading``, ``question``, ``noise``, ``item`` (a list entry: maybe a choice) or ``text`` (an answer)."""
     assert block.paragraph is not None
     text = clean_text(block.paragraph.text)
-    if heading_level(block.paragraph) is not None:
+    if heading_level(block.style) is not None:
+        if text.endswith("?") and is_question_text(split_number(text)[1]):
+            return "question"  # questions set as headings (RFP style)
         return "heading" if text else "noise"
     if not text or is_noise(text):
         return "noise"
@@ -306,7 +279,7 @@ def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
     options = following(items, "item")
     for position, block in enumerate(items):
         assert block.paragraph is not None
-        kind = paragraph_kind(block)
+        kind = block.kind
         text = clean_text(block.paragraph.text)
         if kind == "heading":
             found.set_section(split_number(text)[1])

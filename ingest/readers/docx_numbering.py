@@ -139,3 +139,76 @@ def _roman(value: int) -> str:
         count, value = divmod(value, size)
         out.append(symbol * count)
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class StyleInfo:
+    name: str
+    based_on: str | None
+    num_id: str | None
+    ilvl: int | None
+
+
+@dataclass
+class Styles:
+    """Paragraph styles by id, read once (python-docx looks the default style up on every access)."""
+
+    by_id: dict[str, StyleInfo] = field(default_factory=dict)
+    default: str | None = None
+
+    @classmethod
+    def from_element(cls, root: Any | None) -> Styles:
+        styles = cls()
+        for style in root.iter(f"{W}style") if root is not None else []:
+            style_id = style.get(f"{W}styleId", "")
+            if style.get(f"{W}type") == "paragraph" and style.get(f"{W}default") in {"1", "true", "on"}:
+                styles.default = style_id
+            name, based = style.find(f"{W}name"), style.find(f"{W}basedOn")
+            num_id, ilvl = _num_pr(style.find(f"{W}pPr"))
+            styles.by_id[style_id] = StyleInfo(
+                name=name.get(f"{W}val", "") if name is not None else style_id,
+                based_on=based.get(f"{W}val") if based is not None else None,
+                num_id=num_id,
+                ilvl=ilvl,
+            )
+        return styles
+
+    def style_id(self, ppr: Any | None) -> str | None:
+        node = ppr.find(f"{W}pStyle") if ppr is not None else None
+        return node.get(f"{W}val") if node is not None else self.default
+
+    def name(self, ppr: Any | None) -> str:
+        info = self.by_id.get(self.style_id(ppr) or "")
+        return info.name if info is not None else ""
+
+    def num_pr(self, ppr: Any | None) -> tuple[str, int] | None:
+        """(numId, ilvl) from the paragraph, else from its style chain; ``None`` when not numbered."""
+        num_id, ilvl = _num_pr(ppr)
+        style_id, seen = self.style_id(ppr), 0
+        while style_id and seen < 20 and (num_id is None or ilvl is None):
+            info = self.by_id.get(style_id)
+            if info is None:
+                break
+            num_id = num_id if num_id is not None else info.num_id
+            ilvl = ilvl if ilvl is not None else info.ilvl
+            style_id, seen = info.based_on, seen + 1
+        if not num_id or num_id == "0":
+            return None  # numId 0 switches numbering off
+        return num_id, ilvl or 0
+
+    def numbered_styles(self) -> dict[str, str]:
+        """Style id -> numId, for list styles that ``numStyleLink`` points at."""
+        return {sid: info.num_id for sid, info in self.by_id.items() if info.num_id}
+
+
+def _num_pr(ppr: Any | None) -> tuple[str | None, int | None]:
+    numpr = ppr.find(f"{W}numPr") if ppr is not None else None
+    if numpr is None:
+        return None, None
+    id_node, level_node = numpr.find(f"{W}numId"), numpr.find(f"{W}ilvl")
+    num_id = id_node.get(f"{W}val") if id_node is not None else None
+    try:
+        ilvl = int(level_node.get(f"{W}val", "0")) if level_node is not None else None
+    except ValueError:
+        ilvl = 0
+    return num_id, ilvl

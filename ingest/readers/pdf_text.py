@@ -111,7 +111,7 @@ def text_questions(lines: list[Line], sections: list[str]) -> list[Question]:
         heading = group[0].size > body + 0.5 or group[0].bold
         if is_noise(text):
             continue
-        if is_question_text(rest) and (number or text.endswith("?")) and not heading:
+        if is_question_text(rest) and (number or text.endswith("?")) and (not heading or text.endswith("?")):
             question = _text_question(group, number, rest, section)
             if choices:
                 question = replace(question, answer_type=answer_type_for(choices), choices=choices)

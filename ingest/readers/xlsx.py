@@ -67,7 +67,7 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
         found = []
         for part in parts:
             wanted = (part.state != "visible") == hidden and part.name not in codes.sheets
-            if wanted and part.name in wb.sheetnames:
+            if wanted and part.name in wb.sheetnames and isinstance(wb[part.name], Worksheet):  # not charts
                 sheet_xml = raw_xml.get(part.name, xx.SheetXml())
                 found.extend(read_sheet(wb, part, names, sheet_xml.validations, codes, limits))
         for sheet in choose_sheets(found, result):
@@ -84,7 +84,7 @@ def report(result: Questionnaire, raw_xml: dict[str, xx.SheetXml], *, has_macros
     """Warnings the user should see: nothing found, formulas without saved results, macros."""
     if not result.questions:
         result.warnings.append("no questions found on any sheet")
-    used = {q.location.sheet for q in result.questions}
+    used = {q.location.sheet for q in result.questions} or set(raw_xml)  # nothing found: say why it may be
     for name, sheet_xml in raw_xml.items():
         if sheet_xml.uncached_formulas and name in used:
             result.warnings.append(
@@ -202,6 +202,8 @@ def load(path: Path, display: str) -> Workbook:
 
 
 def cell_text(value: Any) -> str:
+    if isinstance(value, bool):  # a linked checkbox or TRUE/FALSE typed in: shown as Excel shows it
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from docx.document import Document
-from docx.table import _Cell
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from core.errors import InputFileError
@@ -37,35 +37,45 @@ def fill(src: Path, questions: Sequence[Question], answers: Mapping[str, str], o
             where=src.name,
             fix="pass the questions returned by reading this same file",
         )
-    paragraph_answers = _paragraph_answer_map(document)
-    items = list(blocks(document))
-    paragraphs = [b.paragraph for b in items if b.paragraph is not None]
-    tables = [b.table for b in items if b.table is not None]
-    ordered = sorted(
-        (by_ref[ref] for ref in answers),
-        key=lambda q: -(q.location.paragraph if q.location.paragraph is not None else -1),
-    )
-    for question in ordered:
-        text = answers[question.ref]
-        location = question.location
-        if location.kind == "docx_cell":
-            assert location.table is not None and location.row is not None and location.col is not None
-            target = tables[location.table].cell(location.row, location.col)
-            if not tick_boxes(target, question.choices, text):
-                set_cell_text(target, match_choice(text, question.choices))
-        elif location.kind == "docx_paragraph" and location.paragraph is not None:
-            if not tick_boxes(paragraphs[location.paragraph], question.choices, text):
-                answer_at = paragraph_answers.get(location.paragraph, [])
-                _write_after(document, paragraphs, location.paragraph, answer_at, text)
-        else:
+    target = Target(document)
+    # Last paragraph first, so that inserted answer paragraphs never shift a question still to come.
+    for question in sorted((by_ref[ref] for ref in answers), key=lambda q: -(q.location.paragraph or 0)):
+        if not target.write(question, answers[question.ref]):
             raise InputFileError(
-                f"question {question.ref} has a {location.kind} location, not a Word one",
+                f"question {question.ref} has a {question.location.kind} location, not a Word one",
                 where=src.name,
                 fix="use the writer of the format the questions were read from",
             )
     out.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(out))
     return out
+
+
+class Target:
+    """The document's paragraphs, tables and existing answer paragraphs, indexed as the reader saw them."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.answers = _paragraph_answer_map(document)
+        items = list(blocks(document))
+        self.paragraphs = [b.paragraph for b in items if b.paragraph is not None]
+        self.tables = [b.table for b in items if b.table is not None]
+        self.cells: dict[int, list[_Cell]] = {}
+
+    def write(self, question: Question, text: str) -> bool:
+        location = question.location
+        if location.kind == "docx_cell" and None not in (location.table, location.row, location.col):
+            assert location.table is not None and location.row is not None and location.col is not None
+            cell = cell_at(self.tables[location.table], location.row, location.col, self.cells)
+            if not tick_boxes(cell, question.choices, text):
+                set_cell_text(cell, match_choice(text, question.choices))
+            return True
+        if location.kind == "docx_paragraph" and location.paragraph is not None:
+            index = location.paragraph
+            if not tick_boxes(self.paragraphs[index], question.choices, text):
+                _write_after(self.document, self.paragraphs, index, self.answers.get(index, []), text)
+            return True
+        return False
 
 
 def _paragraph_answer_map(document: Document) -> dict[int, list[int]]:
@@ -80,6 +90,14 @@ def _paragraph_answer_map(document: Document) -> dict[int, list[int]]:
             result[run[position].index] = [b.index for b in following]
         run = []
     return result
+
+
+def cell_at(table: Table, row: int, col: int, cache: dict[int, list[_Cell]]) -> _Cell:
+    """``table.cell(row, col)`` without rebuilding the cell grid on every call (it is O(table size))."""
+    if id(table) not in cache:
+        cache[id(table)] = list(table._cells)
+    cell: _Cell = cache[id(table)][row * table._column_count + col]
+    return cell
 
 
 def tick_boxes(cell: _Cell | Paragraph, choices: tuple[str, ...], answer: str) -> bool:

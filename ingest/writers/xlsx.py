@@ -24,6 +24,8 @@ NS = xx.NS_MAIN
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+CALC_CHAIN = "xl/calcChain.xml"
+_CALC_CHAIN_REF = re.compile(rb"<(?:Override|Relationship)\b[^>]*calcChain[^>]*/>")
 Plan = dict[str, dict[str, str | None]]  # sheet -> cell -> value (None clears the cell)
 
 
@@ -69,14 +71,22 @@ def fill(src: Path, questions: Sequence[Question], answers: Mapping[str, str], o
 
 
 def copy_zip(zin: zipfile.ZipFile, out: Path, edits: dict[str, dict[str, str | None]]) -> None:
-    """Write the new package next to ``out`` first, then rename (never a half-written file)."""
+    """Write the new package next to ``out`` first, then rename (never a half-written file). When an
+    answer replaced a formula, the calculation chain is dropped (Excel rebuilds it) instead of being left
+    pointing at a cell that no longer holds a formula."""
+    removed: list[str] = []
+    changed = {
+        name: set_cells(zin.read(name), values, where=name, removed=removed) for name, values in edits.items()
+    }
     part = out.with_name(out.name + ".part")
     try:
         with zipfile.ZipFile(part, "w") as zout:
             for info in zin.infolist():
-                data = zin.read(info)
-                if info.filename in edits:
-                    data = set_cells(data, edits[info.filename], where=info.filename)
+                data = changed.get(info.filename) or zin.read(info)
+                if removed and info.filename == CALC_CHAIN:
+                    continue
+                if removed and info.filename in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+                    data = _CALC_CHAIN_REF.sub(b"", data)
                 zout.writestr(info, data)
         os.replace(part, out)
     finally:
@@ -97,8 +107,11 @@ def _split_ref(ref: str) -> tuple[int, int]:
     return int(match[2]), _col_index(match[1])
 
 
-def set_cells(data: bytes, values: dict[str, str | None], *, where: str) -> bytes:
-    """Set (or clear) cells in one worksheet's XML as inline strings; the rest of the part is kept."""
+def set_cells(
+    data: bytes, values: dict[str, str | None], *, where: str, removed: list[str] | None = None
+) -> bytes:
+    """Set (or clear) cells in one worksheet's XML as inline strings; the rest of the part is kept.
+    Cells whose formula was replaced are appended to ``removed``."""
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
@@ -111,6 +124,8 @@ def set_cells(data: bytes, values: dict[str, str | None], *, where: str) -> byte
     for ref, value in values.items():
         row_no, col_no = _split_ref(ref)
         cell = _cell(_row(sheet_data, row_no), ref, col_no)
+        if removed is not None and cell.find(f"{{{NS}}}f") is not None:
+            removed.append(f"{where}!{ref}")
         _write(cell, value)
     out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import zipfile
 from pathlib import Path
 
@@ -344,3 +345,41 @@ def test_numbering_follows_a_list_style_link() -> None:
     nums = '<w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="2"/></w:num>'
     n = Numbering.from_element(parse_xml(f"<w:numbering {W_NS}>{levels}{nums}</w:numbering>"), {"QList": "1"})
     assert [n.advance("2", 0), n.advance("2", 1), n.advance("2", 1)] == ["1.", "1.i", "1.ii"]
+
+
+@pytest.mark.slow
+def test_docx_large_document_reads_and_fills_in_seconds(tmp_path: Path) -> None:
+    """Regression: python-docx re-resolves the default style and rebuilds a table's cell grid on every
+    access, which made 3,000 questions take 30 s to read and another 30 s to fill."""
+    document = docx.Document()
+    for number in range(1, 1001):
+        document.add_paragraph(f"{number}.1 Do you keep control {number} documented and reviewed?")
+    table = document.add_table(rows=1, cols=3)
+    for cell, text in zip(table.rows[0].cells, ["#", "Question", "Answer"], strict=True):
+        cell.text = text
+    for number in range(1, 1001):
+        row = table.add_row().cells
+        row[0].text, row[1].text = f"T-{number}", f"Is dataset {number} encrypted at rest?"
+    src = tmp_path / "large.docx"
+    document.save(str(src))
+    started = time.monotonic()
+    found = read(src)
+    out = writer.fill(src, found, {q.ref: "Yes" for q in found}, tmp_path / "filled.docx")
+    assert len(found) == 2000
+    assert time.monotonic() - started < 10
+    assert {q.existing_answer for q in read(out)} == {"Yes"}
+
+
+def test_docx_questions_set_as_headings_are_questions_not_sections(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("Hosting", level=1)
+    document.add_heading("3.1 Where is customer data hosted?", level=2)
+    document.add_paragraph("AWS eu-west-1.")
+    document.add_heading("What we expect from vendors", level=2)
+    document.add_paragraph("3.2 Describe your disaster recovery tests.")
+    src = tmp_path / "rfp.docx"
+    document.save(str(src))
+    assert [(q.number, q.section, q.existing_answer) for q in read(src)] == [
+        ("3.1", "Hosting", "AWS eu-west-1."),
+        ("3.2", "What we expect from vendors", None),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import openpyxl
@@ -333,3 +334,23 @@ def test_pdf_yes_and_no_check_boxes_on_one_line_are_one_question(tmp_path: Path)
     answers = {found[0].ref: "yes", found[1].ref: "Yes", found[2].ref: "USD 12M"}
     again = read(writer.fill(src, found, answers, tmp_path / "filled.pdf")).questions
     assert [q.existing_answer for q in again] == ["Yes", "Yes", "USD 12M"]
+
+
+@pytest.mark.slow
+def test_pdf_fifty_page_text_questionnaire_parses_within_ten_seconds(tmp_path: Path) -> None:
+    """Catalogue target: a 50-page text PDF is parsed in 10 s or less."""
+    styles = getSampleStyleSheet()
+    story: list[object] = []
+    for section in range(1, 81):
+        story.append(Paragraph(f"{section}. Control area {section}", styles["Heading2"]))
+        for item in range(1, 23):
+            text = f"{section}.{item} Do you operate control {item} of area {section} with an owner and evidence?"
+            story.append(Paragraph(text, styles["BodyText"]))
+    path = tmp_path / "fifty.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story)
+    started = time.monotonic()
+    result = read(path)
+    assert time.monotonic() - started < 10
+    assert result.detected["pages"] >= 50
+    assert len(result.questions) == 80 * 22
+    assert result.questions[-1].number == "80.22"

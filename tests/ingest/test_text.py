@@ -88,3 +88,8 @@ def test_inline_choices_after_the_question() -> None:
 )
 def test_answer_placeholders_are_not_answers(text: str) -> None:
     assert tx.is_noise(text)
+
+
+def test_required_markers_and_bullets_do_not_hide_a_question() -> None:
+    assert tx.is_question_text("* Describe your SDLC")
+    assert tx.is_question_text("• Provide the policy document")

@@ -144,3 +144,19 @@ def test_answered_rows_are_not_mistaken_for_a_repeated_header(tmp_path: Path) ->
     result = ingest.parse(path)
     assert [q.number for q in result.questions] == [f"Q-{i}" for i in range(1, 7)]
     assert [q.existing_answer for q in result.questions] == ["Yes", None] * 3
+
+
+def test_a_chart_sheet_is_passed_over(tmp_path: Path) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["#", "Question", "Answer"])
+    ws.append([1, "Do you back up daily?", 1])
+    ws.append([2, "Do you test restores?", 0])
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=3), titles_from_data=True)
+    wb.create_chartsheet("Chart").add_chart(chart)
+    path = tmp_path / "with_chart.xlsx"
+    wb.save(path)
+    assert [q.number for q in ingest.parse(path).questions] == ["1", "2"]

@@ -12,7 +12,7 @@ import pytest
 
 import ingest
 from core.errors import ValidationError
-from ingest.model import Question
+from ingest.model import Location, Question
 from tests.shared_data import require_shared
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -138,3 +138,25 @@ def test_answer_outside_the_x_columns_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="none of Yes, No, N/A"):
         ingest.fill(src, questions, {questions[0].ref: "Maybe"}, tmp_path / "out.xlsx")
     assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.shared_data
+def test_answer_over_a_formula_drops_the_calculation_chain(tmp_path: Path) -> None:
+    src = require_shared("data", "questionnaires", "layout-only", "sample_questionnaire.xlsx")
+    target = Question(
+        ref="Dashboard!A1",
+        number=None,
+        section=None,
+        text="(a formula cell)",
+        answer_type="text",
+        choices=(),
+        location=Location(kind="cell", sheet="Dashboard", cell="B1"),
+    )
+    out = ingest.fill(src, [target], {"Dashboard!A1": "42 answers"}, tmp_path / "out.xlsx")
+    with zipfile.ZipFile(out) as zf:
+        assert "xl/calcChain.xml" not in zf.namelist()
+        assert b"calcChain" not in zf.read("[Content_Types].xml") + zf.read("xl/_rels/workbook.xml.rels")
+    assert openpyxl.load_workbook(out)["Dashboard"]["B1"].value == "42 answers"
+    untouched = ingest.fill(src, [], {}, tmp_path / "same.xlsx")
+    with zipfile.ZipFile(untouched) as zf:
+        assert "xl/calcChain.xml" in zf.namelist(), "no formula replaced: the chain stays"

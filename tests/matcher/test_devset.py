@@ -39,6 +39,6 @@ def test_dev_set_quality_floors() -> None:
     assert f.top1 >= 0.89, report  # measured 0.908
     assert f.recall5 >= 0.97, report  # measured 0.985
     assert f.auto_precision >= 0.98, report  # measured 1.000
-    assert f.auto_coverage >= 0.49, report  # measured 0.515
+    assert f.auto_coverage >= 0.51, report  # measured 0.538
     assert f.nomatch_none >= 0.70, report  # measured 0.733
     assert f.nomatch_auto == 0, report

@@ -63,3 +63,16 @@ def test_content_hash_changes_with_any_field() -> None:
 def test_duplicate_keys_are_refused() -> None:
     with pytest.raises(ValidationError, match="duplicate key"):
         build_index([BankItem(key="K", question="a"), BankItem(key="K", question="b")])
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        pytest.param([], id="empty-bank"),
+        pytest.param([BankItem(key="ONLY", question="", answer="")], id="entry-without-text"),
+    ],
+)
+def test_round_trip_of_degenerate_banks(items: list[BankItem]) -> None:
+    built = build_index(items)
+    loaded = index_from_bytes(index_to_bytes(built), expected_hash=content_hash(items))
+    assert match(loaded, QUESTIONS) == match(built, QUESTIONS), "degenerate banks must survive the round trip"

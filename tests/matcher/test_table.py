@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher import MatchIndex, match
+from matcher import MatchIndex, Query, match
 
 
 def _explain(index: MatchIndex, question: str, expected: str) -> str:
@@ -134,3 +134,15 @@ def test_cited_control_id_is_a_reason() -> None:
     top = match(build_index(bank), ["Describe how you meet CC6.1 for logical access."])[0].candidates[0]
     assert top.entry_key == "A", f"the cited control CC6.1 belongs to A: {top}"
     assert top.reasons["controls"] == ["cc6.1"], f"controls reason missing: {top.reasons}"
+
+
+def test_question_number_equal_to_an_entry_key_is_a_reason(index: MatchIndex) -> None:
+    top = match(index, [Query("Do you use DLP?", number="DLP")])[0].candidates[0]
+    assert top.entry_key == "DLP" and top.reasons.get("number") == "DLP", f"number reason missing: {top}"
+
+
+def test_declared_answer_type_overrides_the_opening_word(index: MatchIndex) -> None:
+    top = match(index, [Query("Recovery objectives", answer_type="yes_no")])[0].candidates[0]
+    assert top.reasons["answer_type"] == {"question": "yes_no", "adjustment": -0.03}, (
+        f"RTO has a free-text answer, so a yes/no question should lower it: {top.reasons}"
+    )

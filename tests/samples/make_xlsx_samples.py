@@ -159,6 +159,18 @@ def make_duplicate_tabs(path: Path) -> None:
     _save(wb, path)
 
 
+CAIQ_HEADER = [
+    "Question ID",
+    "Question",
+    "CSP CAIQ Answer",
+    "SSRM Control Ownership",
+    "CSP Implementation Description (Optional/Recommended)",
+    "CCM Control ID",
+    "CCM Control Specification",
+    "CCM Domain Title",
+]
+
+
 def make_caiq_like(path: Path) -> None:
     wb = _book()
     intro = wb.active
@@ -168,18 +180,7 @@ def make_caiq_like(path: Path) -> None:
     ws = wb.create_sheet("CAIQ")
     ws["A1"] = "Sample Cloud Assessment Questionnaire v4"
     ws.append([])
-    ws.append(
-        [
-            "Question ID",
-            "Question",
-            "CSP CAIQ Answer",
-            "SSRM Control Ownership",
-            "CSP Implementation Description (Optional/Recommended)",
-            "CCM Control ID",
-            "CCM Control Specification",
-            "CCM Domain Title",
-        ]
-    )
+    ws.append(CAIQ_HEADER)
     spec = "Establish, document, approve, communicate, apply, evaluate and maintain policies for {}."
     rows = [
         ("A&A-01.1", "Are audit and assurance policies established and documented?", "Yes", "audit"),

@@ -189,6 +189,25 @@ def test_the_processing_page_polls_status_and_a_failed_job_shows_its_error_and_r
         assert s.exec(select(QuestionRecord).where(QuestionRecord.questionnaire_id == qid)).all() == []
 
 
+def test_a_job_that_cannot_be_queued_fails_visibly_and_can_be_retried(
+    world: None, client: FlaskClient, runtime: Runtime, engine: Engine
+) -> None:
+    class Down:
+        def submit(self, questionnaire_id: int) -> None:
+            raise ConnectionError("redis is down")
+
+    working = runtime.jobs
+    runtime.__dict__["jobs"] = Down()
+    login(client, "account_manager@acme.example")
+    qid = int(upload(client, questionnaire_xlsx()).headers["Location"].rsplit("/", 1)[1])
+    html = page(client, qid)
+    assert "could not be queued" in html and "redis is down" in html and "Retry" in html
+    runtime.__dict__["jobs"] = working
+    assert client.post(f"/o/acme/questionnaires/{qid}/retry").status_code == 302
+    wait(runtime)
+    assert client.get(f"/o/acme/questionnaires/{qid}/status").get_json()["status"] == "ready"
+
+
 def test_an_upload_without_a_file_is_refused(world: None, client: FlaskClient) -> None:
     login(client, "account_manager@acme.example")
     response = client.post("/o/acme/questionnaires/upload", data={"requester": "x"})
@@ -220,6 +239,28 @@ def test_approve_edit_and_approve_reject_and_save_text(qid: int, client: FlaskCl
     with Session(engine) as s:
         actions = {e.action for e in s.exec(select(AuditEvent))}
     assert {"draft.approved", "draft.rejected", "draft.edit", "questionnaire.upload"} <= actions
+
+
+def test_an_empty_answer_cannot_be_approved_and_review_forms_need_a_csrf_token(
+    qid: int, runtime: Runtime, engine: Engine
+) -> None:
+    from web.app import create_app
+
+    guarded = create_app({"TESTING": True}, runtime=runtime).test_client()
+    draft = drafts(engine, qid)["2.3"]
+    url = f"/o/acme/questionnaires/{qid}/drafts/{draft.id}/approve"
+    html = guarded.get("/login").data.decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert token, "the login form carries a CSRF token"
+    login_form = {"email": "approver@acme.example", "password": PASSWORD, "csrf_token": token.group(1)}
+    assert guarded.post("/login", data=login_form).status_code == 302
+    assert guarded.post(url, data=decision(draft, "Forged.")).status_code == 400
+    page_html = guarded.get(f"/o/acme/questionnaires/{qid}").data.decode()
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', page_html)
+    assert fresh
+    empty = guarded.post(url, data={**decision(draft, "  ", ""), "csrf_token": fresh.group(1)})
+    assert empty.status_code == 400 and b"the answer is empty" in empty.data
+    assert drafts(engine, qid)["2.3"].status == "draft"
 
 
 def test_two_approvers_racing_on_one_draft_one_wins_the_other_is_told_and_keeps_their_text(

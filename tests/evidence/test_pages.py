@@ -1,0 +1,131 @@
+"""Evidence, readiness and pack pages: upload, versions, links to answers, the readiness chart and PDF,
+building a pack in the UI, roles and cross-organisation isolation."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from evidence.demo import insurer_catalog_path
+from tests.evidence.conftest import World, pdf_bytes
+from tests.helpers import cli
+from tests.web.test_bank_pages import login
+
+
+def upload(client: FlaskClient, **fields: object) -> object:
+    data = {"title": "Firewall rule review", "confidentiality": "nda", "controls": "NIST-CSF-2.0:PR.IR-01"}
+    data.update({k: v for k, v in fields.items()})  # type: ignore[misc]
+    return client.post("/o/acme/evidence/new", data=data, content_type="multipart/form-data")
+
+
+def test_upload_view_version_link_and_download(client: FlaskClient, world: World) -> None:
+    login(client, "approver@acme.example")
+    created = upload(client, file=(io.BytesIO(pdf_bytes("Firewall")), "../../firewall review.pdf"))
+    assert created.status_code == 302  # type: ignore[attr-defined]
+    page_url = created.headers["Location"]  # type: ignore[attr-defined]
+    page = client.get(page_url).data.decode()
+    assert "Firewall rule review" in page and "application/pdf" in page and "firewall review.pdf" in page
+    evidence_id = int(page_url.rstrip("/").rsplit("/", 1)[1])
+    new = client.post(
+        f"/o/acme/evidence/{evidence_id}/version",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"Rule review, take two\n"), "v2.txt"), "valid_until": "2099-12-31"},
+    )
+    assert new.status_code == 302
+    client.post(f"/o/acme/evidence/{evidence_id}/link", data={"entry_key": "IAM-001"})
+    page = client.get(page_url).data.decode()
+    assert "v2.txt" in page and "firewall review.pdf" in page, "old versions stay"
+    assert "IAM-001" in page
+    download = client.get(f"/o/acme/evidence/{evidence_id}/download")
+    assert download.data == b"Rule review, take two\n"
+    assert "firewall" not in download.headers["Content-Disposition"], "the user's file name is never reused"
+
+
+def test_an_executable_is_refused_whatever_its_name(client: FlaskClient, world: World) -> None:
+    login(client, "approver@acme.example")
+    upload(client, file=(io.BytesIO(b"MZ\x90\x00binary"), "policy.pdf"))
+    listing = client.get("/o/acme/evidence/").data.decode()
+    assert "Firewall rule review" not in listing
+
+
+def test_a_link_as_evidence_and_the_library_lists_expiry(client: FlaskClient, world: World) -> None:
+    login(client, "admin@acme.example")
+    upload(client, title="SOC 2 Type II", url="https://trust.acme.example/soc2")
+    listing = client.get("/o/acme/evidence/").data.decode()
+    assert "SOC 2 Type II" in listing and "link" in listing and "expired" in listing
+
+
+def test_readiness_page_has_a_chart_and_a_pdf(client: FlaskClient, runner: CliRunner, world: World) -> None:
+    result = cli(runner, "catalog", "import", str(insurer_catalog_path()), "--key", "INSURER-CYBER")
+    assert result.exit_code == 0 and "crosswalk edges" in result.output, result.output
+    login(client, "account_manager@acme.example")
+    page = client.get("/o/acme/readiness/?catalog=INSURER-CYBER").data.decode()
+    assert "<svg" in page and "<rect" in page and "<script" not in page
+    mfa_row = page[page.index("INS-MFA-EMAIL") :][:1500]
+    assert "ready" in mfa_row and "IAM-001" in mfa_row and "MFA enforcement report" in mfa_row
+    backup_row = page[page.index("INS-BACKUP-TESTED") :][:1500]
+    assert "expired" in backup_row and "Backup restore test 2024" in backup_row
+    pdf = client.get("/o/acme/readiness/INSURER-CYBER.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-") and pdf.mimetype == "application/pdf"
+
+
+def test_readiness_without_catalogs_says_how_to_import_one(client: FlaskClient, world: World) -> None:
+    login(client, "approver@acme.example")
+    assert b"trustdesk catalog import" in client.get("/o/acme/readiness/").data
+
+
+def test_build_and_share_a_pack_in_the_ui(client: FlaskClient, world: World) -> None:
+    login(client, "approver@acme.example")
+    built = client.post(f"/o/acme/packs/build/{world.questionnaire_id}")
+    assert built.status_code == 302
+    pack_page = client.get(built.headers["Location"]).data.decode()
+    assert "MFA enforcement report" in pack_page and "left out" in pack_page
+    pack_id = int(built.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert client.get(f"/o/acme/packs/{pack_id}/download").data[:2] == b"PK"
+    shared = client.post(
+        f"/o/acme/packs/{pack_id}/share", data={"recipient": "Carrier", "expires": "2099-01-01"}
+    )
+    assert shared.status_code == 302
+    assert b"not in the next 365 days" in client.get(f"/o/acme/packs/{pack_id}").data
+    shared = client.post(
+        f"/o/acme/packs/{pack_id}/share",
+        data={"recipient": "Carrier", "expires": _tomorrow()},
+    )
+    page = client.get(f"/o/acme/packs/{pack_id}").data.decode()
+    link = re.search(r"http://localhost(/s/[A-Za-z0-9_-]{43,})", page)
+    assert link, "the link is shown once after creating it"
+    client.post("/logout")
+    assert client.get(link.group(1)).status_code == 200, "a share link needs no login"
+
+
+def _tomorrow() -> str:
+    from datetime import date, timedelta
+
+    return (date.today() + timedelta(days=2)).isoformat()
+
+
+def test_roles(client: FlaskClient, world: World) -> None:
+    login(client, "account_manager@acme.example")
+    assert client.get("/o/acme/evidence/").status_code == 200
+    assert upload(client, url="https://x.example/").status_code == 403  # type: ignore[attr-defined]
+    assert client.post(f"/o/acme/packs/build/{world.questionnaire_id}").status_code == 302
+    assert (
+        client.post("/o/acme/packs/1/share", data={"recipient": "X", "expires": _tomorrow()}).status_code
+        == 403
+    )
+    client.post("/logout")
+    login(client, "viewer@acme.example")
+    assert client.get("/o/acme/evidence/").status_code == 403
+
+
+def test_another_organisation_gets_404s(client: FlaskClient, world: World) -> None:
+    login(client, "vciso@globex.example")
+    mfa = world.evidence["mfa"]
+    for url in ("/o/acme/evidence/", f"/o/acme/evidence/{mfa}", f"/o/acme/evidence/{mfa}/download"):
+        assert client.get(url).status_code == 404, url
+    assert client.get(f"/o/globex/evidence/{mfa}").status_code == 404
+    assert client.get(f"/o/globex/evidence/{mfa}/download").status_code == 404
+    assert client.post(f"/o/globex/packs/build/{world.questionnaire_id}").status_code == 404
