@@ -1,8 +1,10 @@
 """Quality of the matcher on the development set (``../shared/eval``: bank.csv + questions.csv).
 
-Run: ``.venv/bin/python bench/matcher_eval.py [--sweep]``. Prints top-1, recall@5, the precision and
-coverage of ``auto``, the share of no-match questions that end in ``none``, per kind, and a threshold
-sweep that shows the precision/coverage trade-off behind the default thresholds.
+Run: ``.venv/bin/python bench/matcher_eval.py [--semantic] [--errors] [--no-sweep]``. Prints top-1,
+recall@5, the precision and coverage of ``auto``, the share of no-match questions that end in ``none``,
+per kind, and a threshold sweep that shows the precision/coverage trade-off behind the default
+thresholds. ``--semantic`` (needs ``trustdesk[semantic]``) also builds the index with the semantic
+signal, prints one row per mode with the time per question, and sweeps the semantic thresholds.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 import csv
 import os
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,8 +24,9 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
+from core.errors import ConfigError  # noqa: E402
 from matcher import BankItem, MatchResult, Thresholds, build_index, match  # noqa: E402
-from matcher.match import band_of  # noqa: E402
+from matcher.match import DEFAULT_SEMANTIC_THRESHOLDS, band_of  # noqa: E402
 
 
 def eval_dir() -> Path:
@@ -100,17 +104,36 @@ def figures(asked: Sequence[Asked], results: Sequence[MatchResult], thresholds: 
     )
 
 
-def run(directory: Path) -> tuple[list[Asked], list[MatchResult]]:
-    index = build_index(load_bank(directory / "bank.csv"))
+@dataclass(frozen=True)
+class Timing:
+    build_s: float
+    match_ms_per_question: float
+
+
+def run(directory: Path, *, semantic: bool = False) -> tuple[list[Asked], list[MatchResult]]:
+    asked, results, _ = timed_run(directory, semantic=semantic)
+    return asked, results
+
+
+def timed_run(directory: Path, *, semantic: bool = False) -> tuple[list[Asked], list[MatchResult], Timing]:
+    """Build the index and match every question; the build and the matching timed apart."""
+    bank = load_bank(directory / "bank.csv")
+    started = time.perf_counter()
+    index = build_index(bank, semantic=semantic)
+    built = time.perf_counter()
     asked = load_questions(directory / "questions.csv")
-    return asked, match(index, [a.question for a in asked], top_k=5)
+    results = match(index, [a.question for a in asked], top_k=5)
+    per_question = (time.perf_counter() - built) * 1000 / max(len(asked), 1)
+    return asked, results, Timing(built - started, per_question)
 
 
-def print_overall(asked: Sequence[Asked], results: Sequence[MatchResult], thresholds: Thresholds) -> None:
+def print_overall(
+    asked: Sequence[Asked], results: Sequence[MatchResult], thresholds: Thresholds, *, label: str = ""
+) -> None:
     f = figures(asked, results, thresholds)
-    print(f"thresholds: auto={thresholds.auto} review={thresholds.review} margin={thresholds.margin}")
+    print(f"{label}thresholds: auto={thresholds.auto} review={thresholds.review} margin={thresholds.margin}")
     print(
-        f"top-1 {f.top1:.3f}  recall@5 {f.recall5:.3f}  auto precision {f.auto_precision:.3f} "
+        f"{label}top-1 {f.top1:.3f}  recall@5 {f.recall5:.3f}  auto precision {f.auto_precision:.3f} "
         f"({f.auto_count} auto)  auto coverage {f.auto_coverage:.3f}  "
         f"no-match in none {f.nomatch_none:.3f}  no-match auto {f.nomatch_auto}"
     )
@@ -143,7 +166,7 @@ def print_sweep(asked: Sequence[Asked], results: Sequence[MatchResult], base: Th
     print(f"\nsweep (review={base.review}); auto precision / auto coverage / no-match auto")
     margins = (0.0, 0.03, 0.06, 0.1)
     print(f"{'auto':>6}" + "".join(f"{'margin ' + str(m):>24}" for m in margins))
-    for auto in np.arange(0.40, 0.601, 0.01):
+    for auto in np.arange(0.40, 0.621, 0.01):
         cells = []
         for margin in margins:
             f = figures(
@@ -163,6 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--errors", action="store_true", help="list the questions whose top-1 is wrong")
     parser.add_argument("--no-sweep", action="store_true", help="skip the threshold sweep")
+    parser.add_argument(
+        "--semantic", action="store_true", help="also run the semantic reranker (trustdesk[semantic])"
+    )
     args, _ = parser.parse_known_args(argv)  # bench/run.py passes its own arguments to every script
     directory = eval_dir()
     if not (directory / "bank.csv").exists():
@@ -170,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"skipped: {directory} has no bank.csv (set TRUSTDESK_SHARED_DATA or place shared/ beside the repo)"
         )
         return 0
+    if args.semantic:
+        return main_semantic(directory, errors=args.errors, sweep=not args.no_sweep)
     asked, results = run(directory)
     thresholds = Thresholds()
     print_overall(asked, results, thresholds)
@@ -178,6 +206,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_sweep(asked, results, thresholds)
     if args.errors:
         print_errors(asked, results, thresholds)
+    return 0
+
+
+def main_semantic(directory: Path, *, errors: bool, sweep: bool) -> int:
+    """Both modes on the same data: one row each, then the semantic per-kind table and sweep."""
+    try:
+        timed_run(directory, semantic=True)  # warm-up: loads the ONNX session once, outside the timing
+        semantic_run = timed_run(directory, semantic=True)
+    except ConfigError as exc:
+        print(f"skipped --semantic: {exc}")
+        return 0
+    default_run = timed_run(directory)
+    for label, (asked, results, timing), thresholds in (
+        ("default  ", default_run, Thresholds()),
+        ("semantic ", semantic_run, DEFAULT_SEMANTIC_THRESHOLDS),
+    ):
+        print_overall(asked, results, thresholds, label=label)
+        print(f"{label}build {timing.build_s:.2f} s  match {timing.match_ms_per_question:.2f} ms/question")
+    asked, results, _ = semantic_run
+    print_per_kind(asked, results, DEFAULT_SEMANTIC_THRESHOLDS)
+    if sweep:
+        print_sweep(asked, results, DEFAULT_SEMANTIC_THRESHOLDS)
+    if errors:
+        print_errors(asked, results, DEFAULT_SEMANTIC_THRESHOLDS)
     return 0
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from core.filestore import FileStore
 from core.models import Organisation
+from core.settings import Settings
 from evidence import store
 from evidence.catalogs import ParsedCatalog, read_catalog, store_catalog
 from evidence.crosswalks import Edge, ParsedCrosswalk, store_crosswalk
@@ -112,3 +113,19 @@ def create_demo_evidence(
                     session, org_id=org.id, entry_key=entry.key, evidence_id=item.id, actor=_DemoActor()
                 )
     return len(DEMO_EVIDENCE)
+
+
+def load_demo_evidence(
+    session: Session,
+    *,
+    org: Organisation,
+    entries: Sequence[EntryLike],
+    files: FileStore | None = None,
+    today: date | None = None,
+) -> int:
+    """What ``web.demo.create_demo`` calls: the insurer catalog plus the demo evidence, linked to the bank."""
+    load_demo_catalog(session, org)
+    store_files = files or FileStore(Settings.from_env().files_dir)
+    return create_demo_evidence(
+        session, files=store_files, org=org, today=today or date.today(), entries=entries
+    )

@@ -2,6 +2,8 @@
 
 Each evidence item becomes a :class:`matcher.BankItem` (title as question, description as answer, its
 control references as controls, keyed by its id), so a proposal carries the same score parts and band.
+Evidence titles are short ("MFA enforcement report") next to a bank entry's question and answer, so the
+``review`` cut-off is lower than for answers: a proposal is only a suggestion to cite, never an answer.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from sqlmodel import Session
 import matcher
 from evidence.models import Evidence
 from evidence.store import EvidenceView, list_evidence, view_of
+
+EVIDENCE_THRESHOLDS = matcher.Thresholds(auto=0.47, review=0.2, margin=0.05)
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ def propose(
     index = matcher.build_index(evidence_items(items), thesaurus=matcher.load_default_thesaurus())
     day = today or date.today()
     out: list[list[EvidenceProposal]] = []
-    for result in matcher.match(index, list(questions), top_k=top_k):
+    for result in matcher.match(index, list(questions), top_k=top_k, thresholds=EVIDENCE_THRESHOLDS):
         out.append(
             [
                 EvidenceProposal(view_of(by_id[c.entry_key], today=day), c.score, c.band, dict(c.reasons))

@@ -53,16 +53,7 @@ def create_share(
 ) -> tuple[ShareLink, str]:
     """Create a link; returns (link, token). The token is not stored and cannot be shown again."""
     get_pack(session, org_id=org_id, pack_id=pack_id)
-    now = utcnow()
-    if not recipient.strip():
-        raise ValidationError("the recipient is empty", fix="name who the link is for")
-    if expires_at <= now or expires_at > now + timedelta(days=MAX_DAYS):
-        raise ValidationError(
-            f"the expiry {expires_at:%Y-%m-%d %H:%M} is not in the next {MAX_DAYS} days",
-            fix="choose a date after today and within a year",
-        )
-    if max_downloads is not None and max_downloads < 1:
-        raise ValidationError("the download limit must be at least 1", fix="leave it empty for no limit")
+    _check(recipient=recipient, expires_at=expires_at, max_downloads=max_downloads)
     token = secrets.token_urlsafe(32)
     link = ShareLink(
         org_id=org_id,
@@ -86,6 +77,19 @@ def create_share(
         detail={"pack_id": pack_id, "recipient": link.recipient, "expires_at": expires_at.isoformat()},
     )
     return link, token
+
+
+def _check(*, recipient: str, expires_at: datetime, max_downloads: int | None) -> None:
+    now = utcnow()
+    if not recipient.strip():
+        raise ValidationError("the recipient is empty", fix="name who the link is for")
+    if expires_at <= now or expires_at > now + timedelta(days=MAX_DAYS):
+        raise ValidationError(
+            f"the expiry {expires_at:%Y-%m-%d %H:%M} is not in the next {MAX_DAYS} days",
+            fix="choose a date after today and within a year",
+        )
+    if max_downloads is not None and max_downloads < 1:
+        raise ValidationError("the download limit must be at least 1", fix="leave it empty for no limit")
 
 
 def _audit(

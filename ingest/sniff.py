@@ -1,14 +1,16 @@
-"""Look at a file before any reader does: empty, too big, wrong type, encrypted, or an archive bomb.
+"""Look at a file before any reader does: empty, too big, wrong type, encrypted, macro-enabled, or a bomb.
 
-Pipeline: ``read_head`` -> ``content_kind`` (magic bytes) -> ``check_cfb`` / ``check_zip`` -> the
-extension check. Everything here reads the central directory or a few bytes; nothing is decompressed
-except to count rows of a worksheet (``count_rows``, which stops at the limit).
+Pipeline: ``read_head`` -> ``content_kind`` (magic bytes) -> ``check_cfb`` / ``check_zip`` (sizes, then
+``check_macros`` for workbooks) -> the extension check. Everything here reads the central directory or a
+few bytes; nothing is decompressed except ``[Content_Types].xml`` (at most 1 MiB) and, to count rows of
+a worksheet, the sheet itself (``count_rows``, which stops at the limit).
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from core.errors import CorruptFile, EncryptedFile, LimitExceeded, UnsupportedFormat
@@ -28,6 +30,7 @@ _EXTENSION_KIND = {
 }
 _KIND_LABEL = {"xlsx": "an Excel workbook", "docx": "a Word document", "pdf": "a PDF document"}
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_CONTENT_TYPES_MAX = 1 << 20  # [Content_Types].xml is a few KiB; a bigger one is not read
 
 
 def read_head(path: Path) -> bytes:
@@ -141,7 +144,34 @@ def check_zip(path: Path, *, limits: Limits, display: str) -> str:
             where=display,
             fix="upload the .xlsx, .docx or .pdf itself, not an archive containing it",
         )
+    if kind == "xlsx":
+        check_macros(path, infos, display=display)
     return kind
+
+
+def check_macros(path: Path, infos: list[zipfile.ZipInfo], *, display: str) -> None:
+    """A macro-enabled workbook (``xl/vbaProject.bin``, the XLSM content type, or named ``.xlsm``) is
+    refused: Trustdesk never stores or hands back a file that carries code (catalogue U20)."""
+    names = {info.filename.lower(): info for info in infos}
+    types = names.get("[content_types].xml")
+    macro_type = False
+    if types is not None and types.file_size <= _CONTENT_TYPES_MAX:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                macro_type = b"macroenabled" in zf.read(types).lower()
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise CorruptFile(
+                f"the archive is damaged ({exc})",
+                where=display,
+                fix="download or export the file again; if it came by e-mail, ask the sender to re-send it",
+            ) from exc
+    suffix = Path(display.split("!")[0]).suffix.lower()
+    if "xl/vbaproject.bin" in names or macro_type or suffix == ".xlsm":
+        raise UnsupportedFormat(
+            "Macro-enabled workbooks are not accepted",
+            where=display,
+            fix="open it in Excel and save as .xlsx without macros (File > Save As > Excel Workbook)",
+        )
 
 
 def check_sizes(infos: list[zipfile.ZipInfo], *, limits: Limits, display: str) -> None:

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from core.errors import ValidationError
+from matcher import semantic
 from matcher.stem import normalised_stems
 from matcher.thesaurus import Expansion, Thesaurus, load_default_thesaurus
 from matcher.types import BankItem
@@ -90,6 +91,7 @@ class MatchIndex:
     word_rows: sparse.csr_matrix
     word_answers: sparse.csr_matrix
     char_rows: sparse.csr_matrix
+    semantic_rows: npt.NDArray[np.float32] | None = None  # unit vectors per row (``semantic=True``)
     known_words: frozenset[str] = field(init=False, repr=False)
     control_entries: dict[str, tuple[int, ...]] = field(init=False, repr=False)
     entry_rows: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
@@ -175,9 +177,15 @@ def _expand_answers(items: Sequence[BankItem], thesaurus: Thesaurus) -> list[str
     return [thesaurus.expand(normalised_stems(item.answer)[1]).text for item in items]
 
 
-def build_index(items: Sequence[BankItem], *, thesaurus: Thesaurus | None = None) -> MatchIndex:
-    """Normalise, expand and weigh every entry; an empty bank gives an index that matches nothing."""
+def build_index(
+    items: Sequence[BankItem], *, thesaurus: Thesaurus | None = None, semantic: bool = False
+) -> MatchIndex:
+    """Normalise, expand and weigh every entry; an empty bank gives an index that matches nothing.
+
+    ``semantic=True`` also embeds every phrasing (needs ``trustdesk[semantic]``, else ``ConfigError``).
+    """
     _check_items(items)
+    semantic_rows = _embed_rows(items) if semantic else None
     thesaurus = thesaurus if thesaurus is not None else load_default_thesaurus()
     rows = _expand_rows(items, thesaurus)
     answers = _expand_answers(items, thesaurus)
@@ -200,4 +208,11 @@ def build_index(items: Sequence[BankItem], *, thesaurus: Thesaurus | None = None
         word_rows=sparse.csr_matrix(word_all[:n_rows]),
         word_answers=sparse.csr_matrix(word_all[n_rows:]),
         char_rows=char_rows,
+        semantic_rows=semantic_rows,
     )
+
+
+def _embed_rows(items: Sequence[BankItem]) -> npt.NDArray[np.float32]:
+    """One unit vector per phrasing, in row order (the extra is imported only here)."""
+    texts = [text for item in items for text in _phrasings(item)]
+    return semantic.embed(texts) if texts else np.zeros((0, semantic.DIMENSION), dtype=np.float32)

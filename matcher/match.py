@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from matcher import semantic
 from matcher.index import MatchIndex
 from matcher.query import PreparedQuery, prepare_all
 from matcher.scoring import (
@@ -24,6 +25,13 @@ from matcher.scoring import (
 from matcher.types import Candidate, MatchResult, Query, Thresholds
 
 DEFAULT_THRESHOLDS = Thresholds()
+# For an index built with ``semantic=True``: the blended score has another scale (see docs/benchmarks.md).
+DEFAULT_SEMANTIC_THRESHOLDS = Thresholds(auto=0.56, review=0.40, margin=0.05)
+
+
+def default_thresholds(index: MatchIndex) -> Thresholds:
+    """The thresholds that fit how the index was built (lexical only, or with the semantic signal)."""
+    return DEFAULT_SEMANTIC_THRESHOLDS if index.semantic_rows is not None else DEFAULT_THRESHOLDS
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,13 @@ def band_of(score: float, runner_up: float, thresholds: Thresholds, *, first: bo
     return "review" if score >= thresholds.review else "none"
 
 
-def _reasons(index: MatchIndex, query: PreparedQuery, item: _Scored, signals: Signals) -> dict[str, object]:
+def _reasons(
+    index: MatchIndex,
+    query: PreparedQuery,
+    item: _Scored,
+    signals: Signals,
+    similarity: npt.NDArray[np.float32] | None,
+) -> dict[str, object]:
     shared = query.expansion.concepts & index.row_concepts[item.row]
     reasons: dict[str, object] = {
         "tfidf_word": round(float(signals.word[item.pair]), 4),
@@ -121,6 +135,8 @@ def _reasons(index: MatchIndex, query: PreparedQuery, item: _Scored, signals: Si
         "thesaurus": query.expansion.terms_for(shared),
         "thesaurus_families": sorted(shared),
     }
+    if similarity is not None:
+        reasons["semantic"] = round(float(similarity[item.pair]), 4)
     if "controls" in item.bonus:
         reasons["controls"] = [c for c in query.cited_controls if item.entry in index.control_entries[c]]
     if "number" in item.bonus:
@@ -137,6 +153,7 @@ def _result(
     query: PreparedQuery,
     ranked: list[_Scored],
     signals: Signals,
+    similarity: npt.NDArray[np.float32] | None,
     *,
     top_k: int,
     thresholds: Thresholds,
@@ -148,7 +165,7 @@ def _result(
             entry_key=index.keys[item.entry],
             score=round(item.score, 6),
             band=band_of(item.score, runner_up, thresholds, first=position == 0),
-            reasons=_reasons(index, query, item, signals),
+            reasons=_reasons(index, query, item, signals, similarity),
         )
         for position, item in enumerate(ranked)
     )
@@ -166,8 +183,12 @@ def match(
     top_k: int = 5,
     thresholds: Thresholds | None = None,
 ) -> list[MatchResult]:
-    """Rank bank entries for every question, best first, each with its score, band and reasons."""
-    thresholds = thresholds or DEFAULT_THRESHOLDS
+    """Rank bank entries for every question, best first, each with its score, band and reasons.
+
+    An index built with ``semantic=True`` adds the ``semantic`` signal and uses
+    ``DEFAULT_SEMANTIC_THRESHOLDS`` unless ``thresholds`` is given.
+    """
+    thresholds = thresholds or default_thresholds(index)
     results: list[MatchResult] = []
     for start in range(0, len(queries), BATCH):
         results.extend(
@@ -186,7 +207,9 @@ def _match_batch(
     candidates = retrieve(index, query_words)
     pairs = candidate_pairs(index, candidates)
     signals = compute_signals(index, prepared, pairs, (query_words, query_chars))
-    total = adjusted_scores(index, prepared, pairs, fuse(signals))
+    similarity = _semantic_similarity(index, prepared, pairs)
+    fused = fuse(signals) if similarity is None else semantic.fuse_semantic(fuse(signals), similarity)
+    total = adjusted_scores(index, prepared, pairs, fused)
     ranked = rank_pairs(index, pairs, total, len(prepared))
     keep = max(top_k, 2)  # the runner-up decides the margin for ``auto``
     return [
@@ -195,8 +218,19 @@ def _match_batch(
             query,
             scored(index, query, pairs, total, positions[:keep]),
             signals,
+            similarity,
             top_k=top_k,
             thresholds=thresholds,
         )
         for query, positions in zip(prepared, ranked, strict=True)
     ]
+
+
+def _semantic_similarity(
+    index: MatchIndex, prepared: Sequence[PreparedQuery], pairs: Pairs
+) -> npt.NDArray[np.float32] | None:
+    """Cosine of each candidate pair when the index carries embeddings: the questions in one batch."""
+    if index.semantic_rows is None:
+        return None
+    vectors = semantic.embed([p.text for p in prepared])
+    return semantic.pair_similarity(vectors, index.semantic_rows, pairs.query, pairs.row)

@@ -16,6 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from core.errors import ValidationError
+from matcher import semantic
 from matcher.index import MatchIndex
 from matcher.thesaurus import thesaurus_from_json
 from matcher.vectors import CHAR, WORD, Vectors
@@ -36,6 +37,7 @@ def _meta(index: MatchIndex) -> dict[str, Any]:
         "word_vocabulary": list(index.word.vocabulary),
         "char_vocabulary": list(index.char.vocabulary),
         "thesaurus": {"families": index.thesaurus.to_json()},
+        "semantic_model": semantic.MODEL_ID if index.semantic_rows is not None else None,
     }
 
 
@@ -47,6 +49,8 @@ def index_to_bytes(index: MatchIndex) -> bytes:
         "word_idf": index.word.idf,
         "char_idf": index.char.idf,
     }
+    if index.semantic_rows is not None:
+        arrays["semantic_rows"] = index.semantic_rows
     for name in _MATRICES:
         matrix: sparse.csr_matrix = getattr(index, name)
         arrays[f"{name}_data"] = matrix.data
@@ -93,6 +97,7 @@ def _check_shapes(index: MatchIndex) -> MatchIndex:
         and index.char_rows.shape == (rows, len(index.char.idf))
         and len(index.row_entry) == rows == len(index.row_fuzzy) == len(index.row_concepts)
         and all(0 <= e < entries for e in index.row_entry.tolist())
+        and (index.semantic_rows is None or index.semantic_rows.shape == (rows, semantic.DIMENSION))
     )
     if not consistent:
         raise ValidationError("matcher index arrays do not fit together", where="matcher index", fix=_FIX)
@@ -103,6 +108,22 @@ def _matrix(arrays: dict[str, np.ndarray[Any, Any]], name: str) -> sparse.csr_ma
     shape = tuple(int(n) for n in arrays[f"{name}_shape"])
     parts = (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"])
     return sparse.csr_matrix(parts, shape=shape)
+
+
+def _semantic_rows(
+    arrays: dict[str, np.ndarray[Any, Any]], meta: dict[str, Any]
+) -> np.ndarray[Any, Any] | None:
+    """The phrasing embeddings, if the index has them; another model's vectors mean a rebuild."""
+    model = meta.get("semantic_model")
+    if model is None:
+        return None
+    if model != semantic.MODEL_ID:
+        raise ValidationError(
+            f"matcher index embeddings come from {model!r}, not {semantic.MODEL_ID!r}",
+            where="matcher index",
+            fix=_FIX,
+        )
+    return np.asarray(arrays["semantic_rows"], dtype=np.float32)
 
 
 def index_from_bytes(data: bytes, *, expected_hash: str) -> MatchIndex:
@@ -126,6 +147,7 @@ def index_from_bytes(data: bytes, *, expected_hash: str) -> MatchIndex:
                 word_rows=_matrix(arrays, "word_rows"),
                 word_answers=_matrix(arrays, "word_answers"),
                 char_rows=_matrix(arrays, "char_rows"),
+                semantic_rows=_semantic_rows(arrays, meta),
             )
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

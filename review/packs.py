@@ -64,12 +64,7 @@ def build_pack(
     included, left_out, members = _select_evidence(files, items, today=today or date.today())
     questionnaire_path = f"questionnaire/{filled.filename}"
     manifest = {
-        "organisation": {"slug": org.slug, "name": org.name},
-        "questionnaire": {"id": record.id, "title": record.title, "path": questionnaire_path},
-        "requester": record.requester,
-        "requester_kind": record.requester_kind,
-        "built_at": utcnow().isoformat(timespec="seconds"),
-        "built_by": actor.label,
+        **_header(org, record, actor=actor, path=questionnaire_path),
         "answers": [_answer(q, d, cited) for q, d in approved],
         "evidence": included,
         "left_out": left_out,
@@ -88,6 +83,17 @@ def build_pack(
     )
     filename = f"{PurePath(record.filename).stem[:80] or 'questionnaire'}-evidence-pack-{pack.id}.zip"
     return BuiltPack(pack, data, filename, manifest)
+
+
+def _header(org: Organisation, record: QuestionnaireRecord, *, actor: Actor, path: str) -> dict[str, Any]:
+    return {
+        "organisation": {"slug": org.slug, "name": org.name},
+        "questionnaire": {"id": record.id, "title": record.title, "path": path},
+        "requester": record.requester,
+        "requester_kind": record.requester_kind,
+        "built_at": utcnow().isoformat(timespec="seconds"),
+        "built_by": actor.label,
+    }
 
 
 def _filled(

@@ -19,6 +19,7 @@ from evidence.models import CONFIDENTIALITY, Evidence, EvidenceCreate
 from review.models import QuestionnaireRecord
 from review.packs import build_pack
 from web.cli_common import emit, runtime
+from web.context import Runtime
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -70,16 +71,7 @@ def evidence() -> None:
 def evidence_add(ctx: click.Context, /, source: str, org_slug: str, title: str, **opts: Any) -> None:
     """Add a file (type checked by content, stored by SHA-256) or an http(s) link as evidence."""
     rt = runtime(ctx)
-    upload, url = None, None
-    if source.startswith(("http://", "https://")):
-        url = source
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise click.BadParameter(f"{source} is not a file or an http(s) link", param_hint="SOURCE")
-        with path.open("rb") as fh:
-            max_bytes = rt.settings.max_upload_mb * 1024 * 1024
-            upload = evidence_store.accept_file(rt.files, fh, max_bytes=max_bytes, filename=path.name)
+    upload, url = _source(rt, source)
     valid_from = opts["valid_from"].date() if opts["valid_from"] else None
     valid_until = opts["valid_until"].date() if opts["valid_until"] else None
     with write_session(rt.ready_engine()) as session:
@@ -114,6 +106,18 @@ def evidence_add(ctx: click.Context, /, source: str, org_slug: str, title: str, 
         opts["as_json"],
         f"Evidence {item.id} v{item.version}: {item.title}",
     )
+
+
+def _source(rt: Runtime, source: str) -> tuple[evidence_store.Upload | None, str | None]:
+    """An http(s) link as it is, or a file read, checked by content and put in the file store."""
+    if source.startswith(("http://", "https://")):
+        return None, source
+    path = Path(source)
+    if not path.is_file():
+        raise click.BadParameter(f"{source} is not a file or an http(s) link", param_hint="SOURCE")
+    with path.open("rb") as fh:
+        max_bytes = rt.settings.max_upload_mb * 1024 * 1024
+        return evidence_store.accept_file(rt.files, fh, max_bytes=max_bytes, filename=path.name), None
 
 
 @evidence.command("list")

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from answerbank import io, store
 from core import accounts
+from evidence.demo import load_demo_evidence
 
 DEMO_SLUG = "demo"
 DEMO_USERS = (
@@ -37,6 +38,7 @@ def create_demo(session: Session) -> tuple[list[tuple[str, str, str]], int]:
     actor = store.Actor("demo")
     for data in entries:
         store.create_entry(session, org_id=org.id, data=data, actor=actor)
+    load_demo_evidence(session, org=org, entries=store.list_entries(session, org_id=org.id))
     return logins, len(entries)
 
 

@@ -19,6 +19,7 @@ from answerbank.store import Actor
 from core.errors import NotFound, ValidationError
 from evidence import catalogs, readiness, store
 from evidence.filetypes import EXTENSIONS
+from evidence.matching import propose
 from evidence.models import CONFIDENTIALITY, EvidenceCreate
 from web import db
 from web.auth import can, org_required
@@ -90,9 +91,13 @@ def _upload(form: EvidenceForm | VersionForm) -> tuple[store.Upload | None, str 
 @org_required("evidence.read")
 def index() -> str:
     items = store.list_evidence(db.session(), org_id=g.org.id)
+    question = request.args.get("q", "").strip()[:1000]
+    proposals = propose(db.session(), org_id=g.org.id, questions=[question])[0] if question else []
     return render_template(
         "evidence/index.html",
         items=items,
+        question=question,
+        proposals=proposals,
         today=date.today(),
         expired=store.is_expired,
         form=EvidenceForm(),

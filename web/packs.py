@@ -12,8 +12,10 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, StringFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from answerbank.store import Actor
+from core.errors import ValidationError
 from core.models import utcnow
 from evidence import packs, shares
+from evidence.models import ShareLink
 from review import store as review_store
 from review.packs import build_pack
 from web import db
@@ -104,8 +106,19 @@ def share(pack_id: int) -> WerkzeugResponse:
     if not form.validate_on_submit():
         flash("Check the form: " + "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()), "error")
         return redirect(url_for("packs.view", slug=g.org.slug, pack_id=pack_id))
+    try:
+        link, token = _create(pack_id, form)
+    except ValidationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("packs.view", slug=g.org.slug, pack_id=pack_id))
+    address = url_for("shares.public", token=token, _external=True)
+    flash(f"Share link for {link.recipient} (shown once, copy it now): {address}", "share")
+    return redirect(url_for("packs.view", slug=g.org.slug, pack_id=pack_id))
+
+
+def _create(pack_id: int, form: ShareForm) -> tuple[ShareLink, str]:
     with db.writing() as s:
-        link, token = shares.create_share(
+        return shares.create_share(
             s,
             org_id=g.org.id,
             pack_id=pack_id,
@@ -116,9 +129,6 @@ def share(pack_id: int) -> WerkzeugResponse:
             require_nda=bool(form.require_nda.data),
             max_downloads=form.max_downloads.data,
         )
-    address = url_for("shares.public", token=token, _external=True)
-    flash(f"Share link for {link.recipient} (shown once, copy it now): {address}", "share")
-    return redirect(url_for("packs.view", slug=g.org.slug, pack_id=pack_id))
 
 
 @bp.route("/shares/<int:share_id>/revoke", methods=["POST"])

@@ -23,7 +23,11 @@ def read_items(grid: Grid, layout: Layout) -> list[Item]:
         if _is_header_repeat(anchors, layout):
             section = _header_section(anchors) or section
             continue
-        text = grid.get(row, layout.question_col) or _coded_label(grid, layout, row)
+        text = (
+            grid.get(row, layout.question_col)
+            or grid.get(row, layout.fallback_col)
+            or _coded_label(grid, layout, row)
+        )
         if not text or (row, layout.question_col) in grid.covered:
             section = _banner(grid, layout, row, values) or section
             continue
@@ -141,10 +145,14 @@ def _header_section(values: list[tuple[int, str]]) -> str | None:
 
 
 def _banner(grid: Grid, layout: Layout, row: int, values: list[tuple[int, str]]) -> str | None:
-    """A row without question text whose first short text is a heading (``1. Access Control``)."""
+    """A row without question text whose first short text is a heading (``1. Access Control``), in
+    English when the sheet also has the heading in English."""
     skip = {layout.answer_col, *layout.choice_cols.values()}
-    for col, value in values:
+    # a code in the ID column ("SDLC") only when the row has no other heading ("Development security")
+    for col, value in sorted(values, key=lambda cv: cv[0] == layout.number_col):
         if col in skip or tx.is_number(value) or (row, col) in grid.covered:
+            continue
+        if grid.get(row, layout.english.get(col)):  # the same heading in English is on this row
             continue
         heading = tx.split_number(value)[1]
         if (

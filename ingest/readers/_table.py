@@ -17,7 +17,7 @@ MAX_COLS = 60
 _Q_HEAD = re.compile(
     r"^(?:questions?(?: text| description)?|pregunta|preguntas|question ?/ ?requirement|requirements?|"
     r"control (?:question|description|requirement)|query|questionnaire item|frage|exigence|requisito|"
-    r"description(?:\[en\])?|criteria|assessment question)\b",
+    r"description(?:\[en\])?|criteria|assessment question|field|information requested)\b",
     re.IGNORECASE,
 )
 _Q_ANY = re.compile(r"\b(?:questions?|preguntas?|fragen?)\b(?!\s*(?:id|#|no|number|ref))", re.IGNORECASE)
@@ -39,6 +39,17 @@ _S_HEAD = re.compile(
 _CHOICE_HEAD = re.compile(r"^(?:yes|no|n/?a|not applicable|partial(?:ly)?|s[íi]|oui|non)$", re.IGNORECASE)
 _OTHER_HEAD = re.compile(r"\b(?:comments?|notes?|remarks|evidence|documentation|status|owner|rating)\b", re.I)
 _CODE = re.compile(r"^[A-Z][A-Z0-9_.]{1,15}$")
+_LANGUAGES = (
+    r"[a-z]{2}(?:[-_][a-z]{2})?|eng|english|anglais|ingl[ée]s|englisch|inglese|french|fran[çc]ais|"
+    r"spanish|espa[ñn]ol|german|deutsch|italian|italiano|portugu[eê]s|portuguese|dutch|nederlands"
+)
+# "description[en]", "Question (EN)", "Question - English", "question_en": a field in one language
+_LANG_MARK = re.compile(
+    rf"^(?P<base>.*?\S)\s*(?:\[\s*(?P<a>{_LANGUAGES})\s*\]|\(\s*(?P<b>{_LANGUAGES})\s*\)|"
+    rf"\s[-–—:/]\s*(?P<c>{_LANGUAGES})|_(?P<d>[a-z]{{2}}))$",
+    re.IGNORECASE,
+)
+_ENGLISH = {"en", "eng", "english", "anglais", "inglés", "ingles", "englisch", "inglese"}
 _MARK = {"x", "✓", "✔", "☒", "■", "1", "true", "yes", "y"}
 
 
@@ -52,6 +63,7 @@ class Grid:
     validations: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     known_codes: set[str] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)  # never the question or a free answer column
+    cut: list[tuple[int, int]] = field(default_factory=list)  # cells longer than MAX_CELL_CHARS, cut
 
     def get(self, row: int, col: int | None) -> str:
         return self.cells.get((row, col), "") if col else ""
@@ -96,6 +108,8 @@ class Layout:
     choice_cols: dict[str, int] = field(default_factory=dict)
     answer_codes: bool = False
     code_col: int | None = None
+    english: dict[int, int] = field(default_factory=dict)  # column -> its English version (same field)
+    fallback_col: int | None = None  # the question column in the other language, for rows English lacks
     reasons: list[str] = field(default_factory=list)
 
 
@@ -258,6 +272,7 @@ def detect_codes(grid: Grid, layout: Layout) -> None:
     values = [grid.get(r, col) for r in rows if grid.get(r, col)]
     codes = [part for v in values for part in v.split(" ")]
     is_codes = bool(col) and len(values) >= 0.8 * len(rows) > 0 and all(_CODE.match(v) for v in codes)
+    is_codes = is_codes and not any(tx.choice_kind(v) for v in values)  # YES / NO / NA are answers
     few = len(set(values)) <= max(3, len(values) // 4) or set(codes) <= grid.known_codes
     if col and is_codes and few:
         layout.answer_codes = True
@@ -268,6 +283,38 @@ def detect_codes(grid: Grid, layout: Layout) -> None:
         )
 
 
+def language_of(header: str) -> tuple[str, str | None]:
+    """``"description[en]"`` -> ``("description", "en")``; ``"Question"`` -> ``("question", None)``."""
+    match = _LANG_MARK.match(header.strip())
+    if not match:
+        return header.strip().casefold(), None
+    language = next(g for g in (match["a"], match["b"], match["c"], match["d"]) if g)
+    return match["base"].strip().casefold(), language.casefold()
+
+
+def english_versions(headers: dict[int, str]) -> dict[int, int]:
+    """Columns offered in several languages (``description`` and ``description[en]``, ``Question (FR)``
+    and ``Question (EN)``): each non-English column -> the English column of the same field."""
+    named = {col: language_of(text) for col, text in headers.items() if text}
+    english = {base: col for col, (base, lang) in named.items() if lang in _ENGLISH}
+    return {
+        col: english[base]
+        for col, (base, lang) in named.items()
+        if base in english and lang not in _ENGLISH and col != english[base]
+    }
+
+
+def prefer_english(grid: Grid, layout: Layout) -> None:
+    """Take the question text from the English version of the question column when it has text."""
+    col = layout.english.get(layout.question_col)
+    rows = data_rows(grid, layout.header_row)
+    if col and sum(1 for r in rows if grid.get(r, col)) >= 0.5 * sum(
+        1 for r in rows if grid.get(r, layout.question_col)
+    ):
+        layout.fallback_col, layout.question_col = layout.question_col, col
+        layout.reasons.append(f"question column {col}: the English version of column {layout.fallback_col}")
+
+
 def detect_layout(grid: Grid) -> Layout | None:
     header_row, headers = find_header(grid)
     found = find_question_col(grid, header_row, headers)
@@ -276,8 +323,10 @@ def detect_layout(grid: Grid) -> Layout | None:
     layout = Layout(header_row=header_row, headers=headers, question_col=found[0], reasons=[found[1]])
     if header_row:
         layout.reasons.insert(0, f"header row {header_row}")
-    sections = [c for c, h in headers.items() if header_role(h) == "section" and c != found[0]]
-    layout.section_col = sections[0] if sections else None
+    layout.english = english_versions(headers)
+    prefer_english(grid, layout)
+    sections = [c for c, h in headers.items() if header_role(h) == "section" and c != layout.question_col]
+    layout.section_col = layout.english.get(sections[0], sections[0]) if sections else None
     find_number_col(grid, layout)
     find_choice_cols(layout)
     if not layout.choice_cols:

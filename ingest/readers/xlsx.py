@@ -1,9 +1,11 @@
-"""XLSX/XLSM questionnaires (openpyxl, plus the raw sheet XML for what openpyxl drops).
+"""XLSX questionnaires (openpyxl, plus the raw sheet XML for what openpyxl drops). Macro-enabled
+workbooks never get here: ``sniff.check_macros`` refuses them.
 
 Pipeline: ``check_rows`` (row limit, from the XML, before loading) -> ``load`` (cached values) ->
 per sheet ``to_grid`` (merged cells filled down, validations attached) -> ``detect_layout`` ->
-``read_items`` -> ``to_question``; visible sheets first, hidden ones only when no visible sheet holds
-questions; the same question on several tabs is kept once.
+``read_items`` -> ``choose_sheets`` and ``claim`` (``_sheets``) -> ``to_question``; visible sheets first,
+hidden ones only when no visible sheet holds questions; the same question on several tabs is kept once,
+on the tab where it is answered.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import logging
 import warnings
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -31,6 +32,7 @@ from ingest.limits import Limits
 from ingest.model import AnswerType, Location, Question, Questionnaire
 from ingest.readers import _xlsx_xml as xx
 from ingest.readers._items import read_items
+from ingest.readers._sheets import SheetFind, choose_sheets, claim
 from ingest.readers._table import MAX_COLS, Grid, Item, Layout, detect_layout
 
 NAME = "xlsx"
@@ -59,7 +61,6 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
     display = path.name
     with _open_zip(path, display) as zf:
         parts, names, raw_xml = read_package(zf, limits=limits, display=display)
-        has_macros = "xl/vbaProject.bin" in zf.namelist()
     wb = load(path, display)
     result = Questionnaire(source=display, reader=NAME, questions=[])
     codes = code_table(wb)
@@ -70,67 +71,31 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
             if wanted and part.name in wb.sheetnames and isinstance(wb[part.name], Worksheet):  # not charts
                 sheet_xml = raw_xml.get(part.name, xx.SheetXml())
                 found.extend(read_sheet(wb, part, names, sheet_xml.validations, codes, limits))
-        for sheet in choose_sheets(found, result):
-            add_sheet(sheet, codes, result)
+        chosen = choose_sheets(found, result)
+        owners = claim(chosen)
+        for sheet in chosen:
+            add_sheet(sheet, codes, result, owners)
         if result.questions:
             if not hidden:
                 result.detected["hidden_sheets_skipped"] = [p.name for p in parts if p.state != "visible"]
             break
-    report(result, raw_xml, has_macros=has_macros)
+    report(result, raw_xml)
     return result
 
 
-def report(result: Questionnaire, raw_xml: dict[str, xx.SheetXml], *, has_macros: bool) -> None:
-    """Warnings the user should see: nothing found, formulas without saved results, macros."""
+def report(result: Questionnaire, raw_xml: dict[str, xx.SheetXml]) -> None:
+    """Warnings the user should see: nothing found, formulas without saved results."""
     if not result.questions:
         result.warnings.append("no questions found on any sheet")
     used = {q.location.sheet for q in result.questions} or set(raw_xml)  # nothing found: say why it may be
     for name, sheet_xml in raw_xml.items():
-        if sheet_xml.uncached_formulas and name in used:
+        count = sheet_xml.uncached_formulas
+        if count and name in used:
+            cells = "1 cell contains a formula" if count == 1 else f"{count:,} cells contain formulas"
             result.warnings.append(
-                f"{result.source}!{name}: {sheet_xml.uncached_formulas} formula cells have no saved result "
-                "and read as empty; open the file in Excel and save it so their values are stored"
+                f"{result.source}!{name}: {cells} without values; re-save in Excel so that their values "
+                "are stored (until then they read as empty)"
             )
-    if has_macros:
-        result.warnings.append(
-            "the workbook contains macros; they were ignored and are kept unchanged on write-back"
-        )
-
-
-@dataclass
-class SheetFind:
-    grid: Grid
-    layout: Layout
-    items: list[Item]
-
-    @property
-    def numbered(self) -> int:
-        return sum(1 for i in self.items if i.number)
-
-    @property
-    def questionlike(self) -> int:
-        return sum(
-            1 for i in self.items if tx.is_question_text(i.text) or (i.number and len(i.text.split()) >= 4)
-        )
-
-
-def choose_sheets(found: list[SheetFind], result: Questionnaire) -> list[SheetFind]:
-    """Keep sheets that read like questionnaires; beside a numbered questionnaire, unnumbered tabs are
-    lookups or dashboards."""
-    kept = [f for f in found if len(f.items) >= 1 and f.questionlike >= max(1, 0.3 * len(f.items))]
-    kept = [f for f in kept if len(f.items) >= 2 or f.layout.header_row]
-    if any(f.numbered >= 10 for f in kept):
-        for f in kept:
-            if f.numbered < 0.3 * len(f.items):
-                result.warnings.append(
-                    f"sheet {f.grid.name}: {len(f.items)} unnumbered rows beside a numbered "
-                    "questionnaire were not taken as questions"
-                )
-        kept = [f for f in kept if f.numbered >= 0.3 * len(f.items)]
-    for f in found:
-        if f not in kept:
-            result.detected.setdefault("sheets_without_questions", []).append(f.grid.name)
-    return kept
 
 
 def read_package(
@@ -174,9 +139,10 @@ def check_rows(zf: zipfile.ZipFile, parts: list[xx.SheetPart], *, limits: Limits
         rows = sniff.count_rows(zf, part.part, stop_after=limits.max_rows)
         if rows > limits.max_rows:
             raise LimitExceeded(
-                f"the sheet has more than {limits.max_rows:,} rows",
+                f"the sheet has more than {limits.max_rows:,} rows (the limit per sheet is {limits.max_rows:,})",
                 where=f"{display}!{part.name}",
-                fix="delete the rows that are not questions, split the workbook, or raise TRUSTDESK_MAX_ROWS",
+                fix=f"split the file into workbooks of at most {limits.max_rows:,} rows, delete the rows that "
+                "are not questions, or set TRUSTDESK_MAX_ROWS higher",
             )
 
 
@@ -221,6 +187,8 @@ def to_grid(ws: Worksheet, *, max_rows: int) -> Grid:
             grid.hidden_cols.update(range(dim.min, min(dim.max, MAX_COLS) + 1))
     for (row, col), cell in list(ws._cells.items()):
         if row <= max_rows and col <= MAX_COLS and cell.value is not None:
+            if isinstance(cell.value, str) and len(cell.value) > tx.MAX_CELL_CHARS:
+                grid.cut.append((row, col))
             value = cell_text(cell.value)
             if value:
                 grid.cells[(row, col)] = value
@@ -309,13 +277,16 @@ def read_sheet(
     return [SheetFind(grid, layout, read_items(grid, layout))]
 
 
-def add_sheet(found: SheetFind, codes: CodeTable, result: Questionnaire) -> None:
-    """Add a sheet's questions, skipping any already seen on an earlier tab (same number and text)."""
+def add_sheet(
+    found: SheetFind, codes: CodeTable, result: Questionnaire, owners: dict[tuple[str | None, str], str]
+) -> None:
+    """Add a sheet's questions, skipping any already seen or claimed by another tab (``claim``)."""
     seen = {(q.number, q.text.casefold()) for q in result.questions}
     added = 0
     for item in found.items:
-        if (item.number, item.text.casefold()) not in seen:
-            seen.add((item.number, item.text.casefold()))
+        key = (item.number, item.text.casefold())
+        if key not in seen and owners.get(key, found.grid.name) == found.grid.name:
+            seen.add(key)
             result.questions.append(to_question(found.grid, found.layout, item, codes))
             added += 1
             if item.section and item.section not in result.sections:
@@ -323,6 +294,12 @@ def add_sheet(found: SheetFind, codes: CodeTable, result: Questionnaire) -> None
     result.detected.setdefault("sheets", {})[found.grid.name] = describe(
         found.layout, added, len(found.items)
     )
+    for row, col in found.grid.cut:  # catalogue U15: never a silent cut
+        result.warnings.append(
+            f"{result.source}!{found.grid.name}!{get_column_letter(col)}{row}: the cell holds more than "
+            f"{tx.MAX_CELL_CHARS:,} characters (Excel's limit for a cell); only the first {tx.MAX_CELL_CHARS:,} "
+            "were read"
+        )
 
 
 def describe(layout: Layout, added: int, found: int) -> dict[str, Any]:

@@ -7,12 +7,14 @@ import io
 import re
 
 from click.testing import CliRunner
+from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
 from evidence.demo import insurer_catalog_path
 from tests.evidence.conftest import World, pdf_bytes
 from tests.helpers import cli
 from tests.web.test_bank_pages import login
+from web import db
 
 
 def upload(client: FlaskClient, **fields: object) -> object:
@@ -129,3 +131,24 @@ def test_another_organisation_gets_404s(client: FlaskClient, world: World) -> No
     assert client.get(f"/o/globex/evidence/{mfa}").status_code == 404
     assert client.get(f"/o/globex/evidence/{mfa}/download").status_code == 404
     assert client.post(f"/o/globex/packs/build/{world.questionnaire_id}").status_code == 404
+
+
+def test_the_library_proposes_evidence_for_a_pasted_question(client: FlaskClient, world: World) -> None:
+    login(client, "account_manager@acme.example")
+    page = client.get(
+        "/o/acme/evidence/?q=Is+multi-factor+authentication+enforced+for+all+users%3F"
+    ).data.decode()
+    found = page[page.index("Evidence for") :]
+    assert "MFA enforcement report" in found[: found.index("</section>")]
+
+
+def test_the_answer_evidence_macro_flags_expired_proof(app: Flask, world: World) -> None:
+    from evidence.store import evidence_for_entries
+
+    with app.test_request_context("/"):
+        views = evidence_for_entries(db.session(), 1, ["BCP-001"])["BCP-001"]
+        html = render_template_string(
+            '{% from "evidence/_macros.html" import evidence_list %}{{ evidence_list(views, "acme") }}',
+            views=views,
+        )
+    assert "Backup restore test 2024" in html and "evidence expired" in html

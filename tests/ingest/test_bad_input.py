@@ -1,5 +1,5 @@
 """Bad input ends in one specific error that names the file and says how to fix it, before any reader
-runs (catalogue U01-U03, U11, U12, U16). Fixtures are generated here, none is over 1 MB on disk."""
+runs (catalogue U01-U03, U11, U12, U16, U20), or in a warning the user sees (U15, U27). Fixtures are generated here, none is over 1 MB on disk."""
 
 from __future__ import annotations
 
@@ -170,11 +170,53 @@ def test_far_cell_and_lying_dimension_cost_nothing(tmp_path: Path) -> None:
     assert len(result.questions) == 5
 
 
-def test_formulas_without_saved_results_are_reported() -> None:
+def test_u27_formulas_without_saved_values_are_counted_in_a_warning() -> None:
     result = ingest.parse(SAMPLES / "sheet_x14_validation.xlsx")
-    assert any("Security: 1 formula cells have no saved result" in w for w in result.warnings), (
-        result.warnings
+    assert any(
+        "Security: 1 cell contains a formula without values" in w and "re-save in Excel" in w
+        for w in result.warnings
+    ), result.warnings
+
+
+def test_u27_several_uncalculated_formulas_are_counted(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["#", "Question", "Answer", "Score"])
+    for i in range(1, 4):
+        ws.append([i, f"Do you run control {i} every year?", None, f'=IF(C{i + 1}="Yes",1,0)'])
+    path = tmp_path / "formulas.xlsx"
+    wb.save(path)  # openpyxl stores formulas without a cached value, as a file never opened in Excel
+    result = ingest.parse(path)
+    assert len(result.questions) == 3
+    assert any("3 cells contain formulas without values; re-save in Excel" in w for w in result.warnings)
+
+
+def test_u15_cell_text_is_capped_at_excels_limit_and_the_cut_is_reported(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["#", "Question", "Answer"])
+    ws.append([1, "Do you LONG?", None])
+    ws.append([2, "Are backups tested?", None])
+    wb.save(tmp_path / "short.xlsx")
+    path = _patched(  # openpyxl itself would cut the text on writing: put it into the XML
+        tmp_path / "short.xlsx",
+        tmp_path / "long.xlsx",
+        "xl/worksheets/sheet1.xml",
+        b"LONG",
+        b"long " * 10_000,
     )
+    result = ingest.parse(path)
+    assert len(result.questions[0].text) <= 32_767
+    assert any("long.xlsx!Sheet!B2" in w and "32,767" in w for w in result.warnings), result.warnings
+
+
+def test_u11_row_limit_error_names_the_limit_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "huge.xlsx"
+    shutil.copy(SAMPLES / "sheet_x14_validation.xlsx", path)
+    with pytest.raises(LimitExceeded, match="the limit per sheet is 5") as caught:
+        ingest.parse(path, limits=Limits(max_rows=5))
+    assert_clear(caught.value, "huge.xlsx!Security")
+    assert "TRUSTDESK_MAX_ROWS" in (caught.value.fix or "") and "split" in (caught.value.fix or "")
 
 
 def test_default_row_limit_stops_a_30000_row_sheet_quickly(tmp_path: Path) -> None:
@@ -191,14 +233,31 @@ def test_default_row_limit_stops_a_30000_row_sheet_quickly(tmp_path: Path) -> No
     assert_clear(caught.value, "long.xlsx!Checklist")
 
 
-def test_macro_enabled_workbook_is_read_and_the_macros_reported(tmp_path: Path) -> None:
-    path = tmp_path / "macro.xlsm"
+def test_u20_macro_workbook_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "vendor.xlsx"
     shutil.copy(SAMPLES / "sheet_x_columns.xlsx", path)
     with zipfile.ZipFile(path, "a") as zf:
-        zf.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not run")
-    result = ingest.parse(path)
-    assert len(result.questions) == 5
-    assert any("macros" in w for w in result.warnings)
+        zf.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 never run")
+    with pytest.raises(UnsupportedFormat, match="Macro-enabled workbooks are not accepted") as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "vendor.xlsx")
+    assert "save as .xlsx without macros" in (caught.value.fix or "")
+
+
+def test_u20_xlsm_content_type_or_name_is_refused_even_without_a_vba_part(tmp_path: Path) -> None:
+    typed = _patched(
+        SAMPLES / "sheet_x_columns.xlsx",
+        tmp_path / "typed.xlsx",
+        "[Content_Types].xml",
+        b"spreadsheetml.sheet.main+xml",
+        b"ms-excel.sheet.macroEnabled.main+xml",
+    )
+    named = tmp_path / "named.xlsm"
+    shutil.copy(SAMPLES / "sheet_x_columns.xlsx", named)
+    for path in (typed, named):
+        with pytest.raises(UnsupportedFormat, match="Macro-enabled") as caught:
+            ingest.parse(path)
+        assert_clear(caught.value, path.name)
 
 
 def test_external_entity_in_a_sheet_is_refused_and_never_resolved(tmp_path: Path) -> None:

@@ -15,6 +15,14 @@ state what each must yield. Output is deterministic (fixed timestamps) so re-run
   hidden scoring column, answers from a named range, a hidden summary tab repeating the questions
 - ``sheet_two_row_header.xlsx``   a two-row header (``Consensus Assessment Answers`` merged over ``Yes | No |
   Not Applicable``), the domain merged down the rows, answers marked with ``X``
+- ``sheet_caiq_v4_completed.xlsx`` a completed CAIQ v4-style export: cover tab of numbered instructions,
+  title and instructions above the header (row 3), domain banners, ``CCM Control ID | Specification |
+  Title`` merged down over each control's questions, Yes/No/NA and ownership validations, long
+  implementation descriptions beside the answers, a copyright footer
+- ``sheet_hecvat_full.xlsx``      HECVAT-style: numbered instructions tab, a Start Here tab of vendor fields
+  (``GNRL-01``...), question tabs with a title row, banners, a Yes/No validation (named range) on the
+  yes/no rows only, free-text rows, an Additional Information column, a hidden score column, and an
+  Analyst Report tab repeating every question with its answer (counted once)
 - ``semicolon_cp1252.csv``        ``;``-delimited, Windows-1252 encoded, ``4.2.1`` numbering
 """
 
@@ -267,6 +275,256 @@ def make_hecvat_like(path: Path) -> None:
     _save(wb, path)
 
 
+CAIQ4_HEADER = [
+    "Question ID",
+    "Question",
+    "CSP CAIQ Answer",
+    "SSRM Control Ownership",
+    "CSP Implementation Description (Optional/Recommended)",
+    "CSC Responsibilities (Optional/Recommended)",
+    "CCM Control ID",
+    "CCM Control Specification",
+    "CCM Control Title",
+]
+# (domain, control id, control title, specification, [(question id, question, answer, owner, description)])
+CAIQ4_CONTROLS: list[tuple[str, str, str, str, list[tuple[str, str, str | None, str | None, str | None]]]] = [
+    (
+        "Audit & Assurance",
+        "A&A-01",
+        "Audit Policy",
+        "Keep written rules for audits and assurance, approve them, and look at them again each year.",
+        [
+            (
+                "A&A-01.1",
+                "Are written audit rules kept, approved and shared with staff?",
+                "Yes",
+                "CSP-owned",
+                "Our audit charter is approved by the board and published on the intranet.",
+            ),
+            (
+                "A&A-01.2",
+                "Are those audit rules looked at again at least once a year?",
+                "Yes",
+                "CSP-owned",
+                None,
+            ),
+        ],
+    ),
+    (
+        "Audit & Assurance",
+        "A&A-02",
+        "Independent Checks",
+        "Have an outside party check the controls on a fixed schedule.",
+        [("A&A-02.1", "Does an outside party check your controls at least once a year?", "No", None, None)],
+    ),
+    (
+        "Application & Interface Security",
+        "AIS-01",
+        "Secure Build Rules",
+        "Write down how software is built safely and keep those rules current.",
+        [
+            (
+                "AIS-01.1",
+                "Are rules for building software safely written down?",
+                "NA",
+                "Shared CSP and CSC",
+                "Customers build their own workloads; we publish hardening guides.",
+            ),
+            ("AIS-01.2", "Is the build rulebook refreshed when the tooling changes?", None, None, None),
+        ],
+    ),
+    (
+        "Business Continuity Management",
+        "BCR-01",
+        "Continuity Planning",
+        "Plan how the service keeps running during an outage and rehearse the plan.",
+        [
+            (
+                "BCR-01.1",
+                "Is there a tested plan to keep the service running during an outage?",
+                "Yes",
+                "CSP-owned",
+                "Failover between two regions is rehearsed twice a year.",
+            ),
+            ("BCR-01.2", "Are the results of each rehearsal recorded and acted on?", None, None, None),
+            ("BCR-01.3", "Do customers receive a summary of the rehearsal results?", None, None, None),
+        ],
+    ),
+]
+OWNERSHIP = (
+    "CSP-owned",
+    "CSC-owned",
+    "Third-party outsourced",
+    "Shared CSP and CSC",
+    "Shared CSP and 3rd-party",
+)
+
+
+def make_caiq_v4_completed(path: Path) -> None:
+    """A completed CAIQ v4-style export: a cover tab, a title and an instructions line above the header,
+    domain banners, control id/specification/title merged down over each control's questions, two
+    validated columns (Yes/No/NA answers and the ownership list), long implementation descriptions."""
+    wb = _book()
+    cover = wb.active
+    cover.title = "Introduction"
+    cover["A1"] = "Cloud Controls Self-Assessment (sample in the style of a v4 export, written for Trustdesk)"
+    cover["A3"] = "1. Answer each question in the answer column with Yes, No or NA."
+    cover["A4"] = "2. Describe how the control is implemented where it helps the reader."
+    cover["A5"] = "3. Return the completed workbook to the customer that sent it."
+    ws = wb.create_sheet("CAIQv4")
+    ws["A1"] = "Cloud Controls Self-Assessment Questionnaire v4 (sample)"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = "Instructions: select Yes, No or NA in column C; columns G to I restate the control."
+    ws.append(CAIQ4_HEADER)
+    domain = None
+    for name, control, title, spec, questions in CAIQ4_CONTROLS:
+        if name != domain:
+            ws.append([name])
+            ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=9)
+            ws.cell(ws.max_row, 1).fill = PatternFill("solid", fgColor="1F4E78")
+            domain = name
+        first = ws.max_row + 1
+        for qid, question, answer, owner, description in questions:
+            ws.append([qid, question, answer, owner, description, None, control, spec, title])
+        for col in (7, 8, 9):
+            ws.merge_cells(start_row=first, start_column=col, end_row=ws.max_row, end_column=col)
+    last = ws.max_row
+    ws.append([])
+    ws.append(["© 2026 Sample Assurance Alliance. All rights reserved. Sample text written for tests."])
+    answers = DataValidation(type="list", formula1='"Yes,No,NA"', allow_blank=True)
+    answers.add(f"C4:C{last}")
+    owners = DataValidation(type="list", formula1="Lists!$A$1:$A$5", allow_blank=True)
+    owners.add(f"D4:D{last}")
+    ws.add_data_validation(answers)
+    ws.add_data_validation(owners)
+    ws.freeze_panes = "C4"
+    for col, width in zip("ABCDEFGHI", (12, 60, 14, 22, 60, 40, 12, 60, 24), strict=True):
+        ws.column_dimensions[col].width = width
+    lists = wb.create_sheet("Lists")
+    for i, owner in enumerate(OWNERSHIP, start=1):
+        lists.cell(i, 1, owner)
+    lists.sheet_state = "hidden"
+    _save(wb, path)
+
+
+HECVAT_TABS: dict[str, list[tuple[str, list[tuple[str, str, str | None, str | None]]]]] = {
+    "Organization": [
+        (
+            "Company Overview",
+            [
+                (
+                    "COMP-01",
+                    "Describe your company and the service you offer to the institution.",
+                    "Hosted learning analytics since 2012.",
+                    None,
+                ),
+                ("COMP-02", "Have you had a data breach in the last three years?", "No", None),
+                ("COMP-03", "Do you have a dedicated information security team?", "Yes", "Four people."),
+            ],
+        ),
+        (
+            "Policies and Documentation",
+            [
+                (
+                    "DOCU-01",
+                    "Do you hold a current independent security attestation (for example SOC 2)?",
+                    "Yes",
+                    "Report available under NDA.",
+                ),
+                ("DOCU-02", "Is your information security policy reviewed every year?", None, None),
+            ],
+        ),
+    ],
+    "Product": [
+        (
+            "Application Security",
+            [
+                (
+                    "APPL-01",
+                    "Do you test the application for vulnerabilities before each release?",
+                    "Yes",
+                    None,
+                ),
+                (
+                    "APPL-02",
+                    "Can institutions sign in through their own identity provider (SAML)?",
+                    None,
+                    None,
+                ),
+                ("APPL-05", "List the third-party components the application depends on.", None, None),
+            ],
+        ),
+        (
+            "Data",
+            [
+                ("DATA-01", "Is institutional data encrypted at rest?", "Yes", "AES-256 via the cloud KMS."),
+                ("DATA-02", "Is institutional data stored only in the institution's country?", "No", None),
+            ],
+        ),
+    ],
+}
+VENDOR_FIELDS = [
+    ("GNRL-01", "Vendor name", "Example Learning Ltd"),
+    ("GNRL-02", "Product name", "Example Insights"),
+    ("GNRL-03", "Product description", None),
+    ("GNRL-04", "Security contact name", "Dana Doe"),
+    ("GNRL-05", "Security contact email", None),
+]
+
+
+def make_hecvat_full(path: Path) -> None:
+    """A HECVAT-style workbook: numbered instructions, a Start Here tab of vendor fields (GNRL-xx), two
+    question tabs with a title row above the header, merged banners, a Yes/No validation from a named
+    range on Yes/No rows only, free-text rows, an Additional Information column and a hidden score; an
+    Analyst Report tab repeats the questions and answers (as the saved results of its formulas)."""
+    wb = _book()
+    guide = wb.active
+    guide.title = "Instructions"
+    guide["A1"] = "Higher-education vendor assessment toolkit (sample written for Trustdesk tests)"
+    steps = [
+        "Complete the Start Here tab before any other tab.",
+        "Answer every row on the Organization and Product tabs.",
+        "Use the Additional Information column to explain any No answer.",
+        "Do not insert or delete rows; the institution's scoring depends on them.",
+        "Return the completed workbook to the institution's security office.",
+    ]
+    for i, step in enumerate(steps, start=1):
+        guide.append([f"{i}.", step])
+    guide.append(["Version 3.2 sample. © 2026 Sample Consortium."])
+    start = wb.create_sheet("Start Here")
+    start["A1"] = "Start Here: vendor information"
+    start.append(["ID", "Field", "Vendor Response"])
+    for qid, field, value in VENDOR_FIELDS:
+        start.append([qid, field, value])
+    for title, banners in HECVAT_TABS.items():
+        ws = wb.create_sheet(title)
+        ws["A1"] = f"{title} questions"
+        ws.merge_cells("A1:E1")
+        ws.append(["ID", "Question", "Vendor Response", "Additional Information", "Score"])
+        yes_no = DataValidation(type="list", formula1="YesNo", allow_blank=True)
+        for banner, questions in banners:
+            ws.append([banner])
+            ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=4)
+            for qid, text, answer, note in questions:
+                row = ws.max_row + 1
+                ws.append([qid, text, answer, note, f'=IF(C{row}="Yes",2,0)'])
+                if not text.startswith(("Describe", "List")):
+                    yes_no.add(f"C{row}")
+        ws.add_data_validation(yes_no)
+        ws.column_dimensions["E"].hidden = True
+    report = wb.create_sheet("Analyst Report")  # in Excel these are formulas; here their saved values
+    report.append(["ID", "Question", "Vendor Response", "Score"])
+    for banners in HECVAT_TABS.values():
+        for _, questions in banners:
+            for qid, text, answer, _ in questions:
+                report.append([qid, text, answer, 2 if answer == "Yes" else 0])
+    lists = wb.create_sheet("Lists")
+    lists["A1"], lists["A2"] = "Yes", "No"
+    lists.sheet_state = "hidden"
+    wb.defined_names["YesNo"] = DefinedName("YesNo", attr_text="Lists!$A$1:$A$2")
+    _save(wb, path)
+
+
 def make_two_row_header(path: Path) -> None:
     wb = _book()
     ws = wb.active
@@ -328,6 +586,8 @@ SAMPLES = {
     "sheet_caiq_like.xlsx": make_caiq_like,
     "sheet_hecvat_like.xlsx": make_hecvat_like,
     "sheet_two_row_header.xlsx": make_two_row_header,
+    "sheet_caiq_v4_completed.xlsx": make_caiq_v4_completed,
+    "sheet_hecvat_full.xlsx": make_hecvat_full,
     "semicolon_cp1252.csv": make_semicolon_cp1252,
 }
 
