@@ -46,7 +46,10 @@ def thesaurus_for(extra: Mapping[str, Sequence[str]] | None = None) -> matcher.T
 
 @dataclass(frozen=True)
 class IndexCache:
+    """Built indexes under ``root``; ``semantic`` adds the optional embedding signal (and its own key)."""
+
     root: Path
+    semantic: bool = False
 
     def _path(self, org_slug: str, key: str) -> Path:
         return self.root / f"{org_slug}-{key[:32]}.tdx"
@@ -61,14 +64,15 @@ class IndexCache:
         """The index for these items, from the cache when it is current, else built and cached."""
         bank_hash = matcher.content_hash(items)
         extra_json = json.dumps({k: sorted(v) for k, v in sorted((extra or {}).items())})
-        key = hashlib.sha256(f"{bank_hash}\n{extra_json}".encode()).hexdigest()
+        mode = "semantic" if self.semantic else "lexical"
+        key = hashlib.sha256(f"{bank_hash}\n{extra_json}\n{mode}".encode()).hexdigest()
         path = self._path(org_slug, key)
         if path.is_file():
             try:
                 return matcher.index_from_bytes(path.read_bytes(), expected_hash=bank_hash)
             except TrustdeskError as exc:
                 log.info("index cache %s is stale or unreadable (%s); rebuilding", path.name, exc)
-        index = matcher.build_index(items, thesaurus=thesaurus_for(extra))
+        index = matcher.build_index(items, thesaurus=thesaurus_for(extra), semantic=self.semantic)
         self._write(path, matcher.index_to_bytes(index))
         self._remove_others(org_slug, keep=path)
         return index

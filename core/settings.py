@@ -31,6 +31,8 @@ SETTINGS_DOC: dict[str, str] = {
     "matcher.",
     "TRUSTDESK_MATCH_REVIEW": "Score at or above which a draft is in the review band (0..1). Default from "
     "the matcher.",
+    "TRUSTDESK_MATCH_SEMANTIC": "1 to add the semantic signal (all-MiniLM-L6-v2, int8 ONNX) to the matcher; "
+    "needs pip install 'trustdesk[semantic]'. Default 0 (TF-IDF, fuzzy and thesaurus only).",
     "TRUSTDESK_MAX_UPLOAD_MB": "Largest file accepted for import or upload, in MiB. Default 50.",
     "TRUSTDESK_MAX_ROWS": "Most spreadsheet rows read from one sheet. Default 20000.",
     "TRUSTDESK_MAX_PAGES": "Most PDF pages read from one file. Default 500.",
@@ -48,6 +50,7 @@ class Settings:
     redis_url: str | None = None
     match_auto: float | None = None
     match_review: float | None = None
+    match_semantic: bool = False
     max_upload_mb: int = 50
     max_rows: int = 20_000
     max_pages: int = 500
@@ -81,6 +84,7 @@ class Settings:
             redis_url=env_map.get("TRUSTDESK_REDIS_URL") or None,
             match_auto=_float(env_map, "TRUSTDESK_MATCH_AUTO", None, lo=0.0, hi=1.0),
             match_review=_float(env_map, "TRUSTDESK_MATCH_REVIEW", None, lo=0.0, hi=1.0),
+            match_semantic=_flag(env_map, "TRUSTDESK_MATCH_SEMANTIC"),
             max_upload_mb=int(_float(env_map, "TRUSTDESK_MAX_UPLOAD_MB", 50, lo=1, hi=10_000) or 50),
             max_rows=int(_float(env_map, "TRUSTDESK_MAX_ROWS", 20_000, lo=1, hi=10_000_000) or 20_000),
             max_pages=int(_float(env_map, "TRUSTDESK_MAX_PAGES", 500, lo=1, hi=100_000) or 500),
@@ -96,6 +100,15 @@ def _check_database_url(url: str) -> None:
             f"TRUSTDESK_DATABASE_URL {url.split('://')[0]!r} is not supported",
             fix="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/dbname",
         )
+
+
+def _flag(env: Mapping[str, str], key: str) -> bool:
+    raw = env.get(key, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{key} is {raw!r}, not a yes/no value", fix=f"set {key} to 1 or 0")
 
 
 def _float(env: Mapping[str, str], key: str, default: float | None, *, lo: float, hi: float) -> float | None:

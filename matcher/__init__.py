@@ -6,12 +6,13 @@ description as ``answer``, their control ids as ``controls``).
 """
 
 from matcher.index import MatchIndex, build_index, content_hash
-from matcher.match import DEFAULT_THRESHOLDS, match
+from matcher.match import DEFAULT_SEMANTIC_THRESHOLDS, DEFAULT_THRESHOLDS, match
 from matcher.serialise import index_from_bytes, index_to_bytes
 from matcher.thesaurus import Thesaurus, load_default_thesaurus
 from matcher.types import BankItem, Candidate, MatchResult, Query, Thresholds
 
 __all__ = [
+    "DEFAULT_SEMANTIC_THRESHOLDS",
     "DEFAULT_THRESHOLDS",
     "BankItem",
     "Candidate",

@@ -123,7 +123,7 @@ class MatchIndex:
     @cached_property
     def spelling(self) -> tuple[frozenset[str], tuple[str, ...]]:
         """Words never corrected (bank, thesaurus, stop words) and the bank words typos are corrected to."""
-        known = self.known_words | STOP_WORDS | self.thesaurus.single_words
+        known = self.known_words | STOP_WORDS | self.thesaurus.words
         choices = tuple(sorted(w for w in self.known_words if len(w) >= 4 and not w.startswith("th_")))
         return known, choices
 

@@ -21,12 +21,13 @@ from matcher.scoring import (
     fuse,
     retrieve,
     type_adjustment,
+    unknown_concept_factor,
 )
 from matcher.types import Candidate, MatchResult, Query, Thresholds
 
 DEFAULT_THRESHOLDS = Thresholds()
 # For an index built with ``semantic=True``: the blended score has another scale (see docs/benchmarks.md).
-DEFAULT_SEMANTIC_THRESHOLDS = Thresholds(auto=0.56, review=0.40, margin=0.05)
+DEFAULT_SEMANTIC_THRESHOLDS = Thresholds(auto=0.46, review=0.40, margin=0.10)
 
 
 def default_thresholds(index: MatchIndex) -> Thresholds:
@@ -65,7 +66,10 @@ def _number_matches(index: MatchIndex, number: str, entry: int) -> bool:
 def adjusted_scores(
     index: MatchIndex, prepared: Sequence[PreparedQuery], pairs: Pairs, fused: npt.NDArray[np.float32]
 ) -> npt.NDArray[np.float64]:
-    """Fused score plus bonuses, clipped to [0, 1]; vectorised for the answer type, looped for the rare rest."""
+    """Fused score plus bonuses, clipped to [0, 1], scaled down for questions naming concepts unknown to the bank.
+
+    Vectorised for the answer type and the scale, looped for the rare rest.
+    """
     types = [p.answer_type for p in prepared]
     table = np.asarray(
         [[type_adjustment(t, None), type_adjustment(t, "Yes")] for t in types], dtype=np.float64
@@ -75,7 +79,8 @@ def adjusted_scores(
     for position in np.flatnonzero(np.isin(pairs.query, rare)).tolist():
         bonus = _bonuses(index, prepared[int(pairs.query[position])], int(pairs.entry[position]))
         total[position] += bonus.get("controls", 0.0) + bonus.get("number", 0.0)
-    return np.clip(total, 0.0, 1.0)
+    scale = np.asarray([unknown_concept_factor(p.unknown_concepts) for p in prepared], dtype=np.float64)
+    return np.clip(total * scale[pairs.query], 0.0, 1.0)
 
 
 def rank_pairs(
@@ -143,6 +148,11 @@ def _reasons(
         reasons["number"] = query.number
     if "answer_type" in item.bonus:
         reasons["answer_type"] = {"question": query.answer_type, "adjustment": item.bonus["answer_type"]}
+    if query.unknown_concepts:
+        reasons["unknown_concepts"] = {
+            "concepts": list(query.unknown_concepts),
+            "factor": unknown_concept_factor(query.unknown_concepts),
+        }
     if query.corrections:
         reasons["typos_corrected"] = [f"{wrong}->{right}" for wrong, right in query.corrections]
     return reasons

@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from matcher.index import MatchIndex, content_words
 from matcher.stem import normalised_stems
-from matcher.thesaurus import Expansion
+from matcher.thesaurus import CONCEPT_PREFIX, Expansion
 from matcher.types import ANSWER_TYPES, Query
 from matcher.vectors import STOP_WORDS
 
@@ -72,6 +72,11 @@ class PreparedQuery:
     unknown: tuple[str, ...]
     cited_controls: tuple[str, ...]
     number: str | None
+
+    @property
+    def unknown_concepts(self) -> tuple[str, ...]:
+        """Thesaurus families the question names and the bank never mentions (``th_ot`` -> ``ot``)."""
+        return tuple(tok[len(CONCEPT_PREFIX) :] for tok in self.unknown if tok.startswith(CONCEPT_PREFIX))
 
 
 def as_query(query: Query | str) -> Query:

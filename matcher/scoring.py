@@ -31,6 +31,9 @@ UNSEEN_WEIGHT = 1.5
 CONTROL_BONUS = 0.10
 NUMBER_BONUS = 0.05
 TYPE_BONUS = 0.03
+# A question that names a thesaurus concept found nowhere in the bank (OT, BYOK, SBOM) asks about
+# something the bank does not cover: its scores are scaled down, so it lands in ``review`` at best.
+UNKNOWN_CONCEPT_FACTOR = 0.75
 
 
 def _top_columns(matrix: sparse.csr_matrix, k: int) -> list[npt.NDArray[np.int32]]:
@@ -163,6 +166,11 @@ def fuse(signals: Signals) -> npt.NDArray[np.float32]:
         + WEIGHTS["coverage"] * signals.coverage,
         dtype=np.float32,
     )
+
+
+def unknown_concept_factor(unknown_concepts: Sequence[str]) -> float:
+    """The scale applied to every candidate of a question naming concepts the bank never mentions."""
+    return UNKNOWN_CONCEPT_FACTOR if unknown_concepts else 1.0
 
 
 def type_adjustment(answer_type: str | None, short_answer: str | None) -> float:

@@ -79,9 +79,9 @@ class Thesaurus:
         object.__setattr__(self, "_starts", starts)
 
     @property
-    def single_words(self) -> frozenset[str]:
-        """Every one-word term, so typo correction leaves acronyms such as ``2fa`` alone."""
-        return frozenset(phrase[0] for phrase in self._lookup if len(phrase) == 1)
+    def words(self) -> frozenset[str]:
+        """Every word of every term, so typo correction leaves ``2fa`` and ``contract`` alone."""
+        return frozenset(word for phrase in self._lookup for word in phrase)
 
     def extended(self, extra: Mapping[str, Sequence[str]]) -> Thesaurus:
         """A new thesaurus with an organisation's terms added to existing or new families."""

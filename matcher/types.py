@@ -40,7 +40,7 @@ class Thresholds:
     entries (MFA for email vs for remote access) are never approved in bulk for each other.
     """
 
-    auto: float = 0.46
+    auto: float = 0.44
     review: float = 0.34
     margin: float = 0.05
 

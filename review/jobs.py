@@ -27,14 +27,15 @@ QUEUE_NAME = "trustdesk"
 def pipeline_config(settings: Settings) -> PipelineConfig:
     thresholds = None
     if settings.match_auto is not None or settings.match_review is not None:
-        base = matcher.DEFAULT_THRESHOLDS
+        base = matcher.DEFAULT_SEMANTIC_THRESHOLDS if settings.match_semantic else matcher.DEFAULT_THRESHOLDS
         thresholds = matcher.Thresholds(
             auto=settings.match_auto if settings.match_auto is not None else base.auto,
             review=settings.match_review if settings.match_review is not None else base.review,
+            margin=base.margin,
         )
     return PipelineConfig(
         files=FileStore(settings.files_dir),
-        cache=IndexCache(settings.home / "cache"),
+        cache=IndexCache(settings.home / "cache", semantic=settings.match_semantic),
         limits=Limits(
             max_file_bytes=settings.max_upload_mb * 1024 * 1024,
             max_rows=settings.max_rows,

@@ -191,7 +191,9 @@ def match(
         raise ValidationError(
             f"the bank of {org_slug} is empty", fix="import one with `trustdesk bank import`"
         )
-    index = IndexCache(rt.settings.home / "cache").get(org_slug=org_slug, items=items, extra=extra)
+    index = IndexCache(rt.settings.home / "cache", semantic=rt.settings.match_semantic).get(
+        org_slug=org_slug, items=items, extra=extra
+    )
     results = matcher.match(index, asked, top_k=top_k)
     data = {
         "results": [

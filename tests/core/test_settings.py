@@ -47,6 +47,7 @@ def test_production_accepts_an_explicit_secret_key(tmp_path: Path) -> None:
         pytest.param("TRUSTDESK_MAX_ROWS", "lots", "TRUSTDESK_MAX_ROWS is 'lots', not a number", id="nan"),
         pytest.param("TRUSTDESK_MATCH_AUTO", "1.5", "outside 0.0..1.0", id="threshold-range"),
         pytest.param("TRUSTDESK_SECRET_KEY", "short", "shorter than 16", id="short-secret"),
+        pytest.param("TRUSTDESK_MATCH_SEMANTIC", "maybe", "not a yes/no value", id="semantic-flag"),
     ],
 )
 def test_an_invalid_setting_names_the_key_and_the_fix(
@@ -55,3 +56,9 @@ def test_an_invalid_setting_names_the_key_and_the_fix(
     with pytest.raises(ConfigError, match=message) as info:
         Settings.from_env({"TRUSTDESK_HOME": str(tmp_path), key: value})
     assert "Fix:" in str(info.value)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("0", False), ("", False)])
+def test_semantic_matching_is_off_unless_asked_for(tmp_path: Path, raw: str, expected: bool) -> None:
+    settings = Settings.from_env({"TRUSTDESK_HOME": str(tmp_path), "TRUSTDESK_MATCH_SEMANTIC": raw})
+    assert settings.match_semantic is expected

@@ -36,9 +36,9 @@ def test_dev_set_quality_floors() -> None:
         f"top-1 {f.top1:.3f}, recall@5 {f.recall5:.3f}, auto precision {f.auto_precision:.3f}, "
         f"auto coverage {f.auto_coverage:.3f}, no-match in none {f.nomatch_none:.3f}, no-match auto {f.nomatch_auto}"
     )
-    assert f.top1 >= 0.89, report  # measured 0.908
-    assert f.recall5 >= 0.97, report  # measured 0.985
+    assert f.top1 >= 0.90, report  # measured 0.923
+    assert f.recall5 >= 0.98, report  # measured 0.992
     assert f.auto_precision >= 0.98, report  # measured 1.000
-    assert f.auto_coverage >= 0.51, report  # measured 0.538
-    assert f.nomatch_none >= 0.70, report  # measured 0.733
+    assert f.auto_coverage >= 0.58, report  # measured 0.608
+    assert f.nomatch_none >= 0.76, report  # measured 0.800
     assert f.nomatch_auto == 0, report

@@ -146,3 +146,25 @@ def test_declared_answer_type_overrides_the_opening_word(index: MatchIndex) -> N
     assert top.reasons["answer_type"] == {"question": "yes_no", "adjustment": -0.03}, (
         f"RTO has a free-text answer, so a yes/no question should lower it: {top.reasons}"
     )
+
+
+def test_question_naming_a_concept_the_bank_never_mentions_is_never_auto() -> None:
+    from matcher import BankItem, build_index
+
+    bank = [
+        BankItem(key="SEG", question="Is the production network segmented from the corporate network?"),
+        BankItem(key="WIFI", question="Is guest wireless separated from the office network?"),
+    ]
+    index = build_index(bank)
+    plain, with_ot = match(
+        index,
+        [
+            "Is your production network segmented from the corporate network?",
+            "Is your operational technology (OT) network segmented from the corporate network?",
+        ],
+    )
+    assert plain.band == "auto", f"the plain rewording should be auto: {plain.candidates[0]}"
+    top = with_ot.candidates[0]
+    assert top.entry_key == "SEG" and with_ot.band != "auto", f"OT is unknown to the bank: {top}"
+    assert top.reasons["unknown_concepts"] == {"concepts": ["ot"], "factor": 0.75}, top.reasons
+    assert top.score < plain.candidates[0].score
