@@ -52,7 +52,10 @@ def propose(
     index = matcher.build_index(evidence_items(items), thesaurus=matcher.load_default_thesaurus())
     day = today or date.today()
     out: list[list[EvidenceProposal]] = []
-    for result in matcher.match(index, list(questions), top_k=top_k, thresholds=EVIDENCE_THRESHOLDS):
+    results = matcher.match(
+        index, list(questions), top_k=top_k, thresholds=EVIDENCE_THRESHOLDS, scale_unknown=False
+    )
+    for result in results:
         out.append(
             [
                 EvidenceProposal(view_of(by_id[c.entry_key], today=day), c.score, c.band, dict(c.reasons))

@@ -64,7 +64,12 @@ def _number_matches(index: MatchIndex, number: str, entry: int) -> bool:
 
 
 def adjusted_scores(
-    index: MatchIndex, prepared: Sequence[PreparedQuery], pairs: Pairs, fused: npt.NDArray[np.float32]
+    index: MatchIndex,
+    prepared: Sequence[PreparedQuery],
+    pairs: Pairs,
+    fused: npt.NDArray[np.float32],
+    *,
+    scale_unknown: bool = True,
 ) -> npt.NDArray[np.float64]:
     """Fused score plus bonuses, clipped to [0, 1], scaled down for questions naming concepts unknown to the bank.
 
@@ -79,6 +84,8 @@ def adjusted_scores(
     for position in np.flatnonzero(np.isin(pairs.query, rare)).tolist():
         bonus = _bonuses(index, prepared[int(pairs.query[position])], int(pairs.entry[position]))
         total[position] += bonus.get("controls", 0.0) + bonus.get("number", 0.0)
+    if not scale_unknown:
+        return np.clip(total, 0.0, 1.0)
     scale = np.asarray([unknown_concept_factor(p.unknown_concepts) for p in prepared], dtype=np.float64)
     return np.clip(total * scale[pairs.query], 0.0, 1.0)
 
@@ -128,6 +135,8 @@ def _reasons(
     item: _Scored,
     signals: Signals,
     similarity: npt.NDArray[np.float32] | None,
+    *,
+    scale_unknown: bool,
 ) -> dict[str, object]:
     shared = query.expansion.concepts & index.row_concepts[item.row]
     reasons: dict[str, object] = {
@@ -148,7 +157,7 @@ def _reasons(
         reasons["number"] = query.number
     if "answer_type" in item.bonus:
         reasons["answer_type"] = {"question": query.answer_type, "adjustment": item.bonus["answer_type"]}
-    if query.unknown_concepts:
+    if scale_unknown and query.unknown_concepts:
         reasons["unknown_concepts"] = {
             "concepts": list(query.unknown_concepts),
             "factor": unknown_concept_factor(query.unknown_concepts),
@@ -167,6 +176,7 @@ def _result(
     *,
     top_k: int,
     thresholds: Thresholds,
+    scale_unknown: bool,
 ) -> MatchResult:
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     ranked = ranked[:top_k]
@@ -175,7 +185,7 @@ def _result(
             entry_key=index.keys[item.entry],
             score=round(item.score, 6),
             band=band_of(item.score, runner_up, thresholds, first=position == 0),
-            reasons=_reasons(index, query, item, signals, similarity),
+            reasons=_reasons(index, query, item, signals, similarity, scale_unknown=scale_unknown),
         )
         for position, item in enumerate(ranked)
     )
@@ -192,23 +202,37 @@ def match(
     *,
     top_k: int = 5,
     thresholds: Thresholds | None = None,
+    scale_unknown: bool = True,
 ) -> list[MatchResult]:
     """Rank bank entries for every question, best first, each with its score, band and reasons.
 
     An index built with ``semantic=True`` adds the ``semantic`` signal and uses
-    ``DEFAULT_SEMANTIC_THRESHOLDS`` unless ``thresholds`` is given.
+    ``DEFAULT_SEMANTIC_THRESHOLDS`` unless ``thresholds`` is given. ``scale_unknown=False`` turns off the
+    down-scaling of questions that name concepts the index never mentions: for a small collection
+    (an evidence library of titles) absence says little about what it covers.
     """
     thresholds = thresholds or default_thresholds(index)
     results: list[MatchResult] = []
     for start in range(0, len(queries), BATCH):
         results.extend(
-            _match_batch(index, queries[start : start + BATCH], top_k=top_k, thresholds=thresholds)
+            _match_batch(
+                index,
+                queries[start : start + BATCH],
+                top_k=top_k,
+                thresholds=thresholds,
+                scale_unknown=scale_unknown,
+            )
         )
     return results
 
 
 def _match_batch(
-    index: MatchIndex, queries: Sequence[Query | str], *, top_k: int, thresholds: Thresholds
+    index: MatchIndex,
+    queries: Sequence[Query | str],
+    *,
+    top_k: int,
+    thresholds: Thresholds,
+    scale_unknown: bool,
 ) -> list[MatchResult]:
     """normalise + expand -> TF-IDF candidates -> signals -> fuse -> rank -> band, for one batch."""
     prepared = prepare_all(index, queries)
@@ -219,7 +243,7 @@ def _match_batch(
     signals = compute_signals(index, prepared, pairs, (query_words, query_chars))
     similarity = _semantic_similarity(index, prepared, pairs)
     fused = fuse(signals) if similarity is None else semantic.fuse_semantic(fuse(signals), similarity)
-    total = adjusted_scores(index, prepared, pairs, fused)
+    total = adjusted_scores(index, prepared, pairs, fused, scale_unknown=scale_unknown)
     ranked = rank_pairs(index, pairs, total, len(prepared))
     keep = max(top_k, 2)  # the runner-up decides the margin for ``auto``
     return [
@@ -231,6 +255,7 @@ def _match_batch(
             similarity,
             top_k=top_k,
             thresholds=thresholds,
+            scale_unknown=scale_unknown,
         )
         for query, positions in zip(prepared, ranked, strict=True)
     ]
