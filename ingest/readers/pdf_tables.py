@@ -13,6 +13,13 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ingest.model import AnswerType, Location, Question
+from ingest.readers._vocabulary import (
+    ANSWER_OR_COMMENTS_HEAD,
+    CHECKED,
+    NUMBER_HEAD,
+    QUESTION_ANYWHERE,
+    UNCHECKED,
+)
 from ingest.text import (
     answer_type_for,
     choice_kind,
@@ -30,20 +37,6 @@ from ingest.text import (
 
 Grid = Sequence[Sequence[str | None]]
 
-_HEAD_Q = re.compile(
-    r"\b(questions?|requirements?|control (?:question|description|statement)|query|description|"
-    r"pregunta|question posée|exigence|frage)\b",
-    re.IGNORECASE,
-)
-_HEAD_A = re.compile(
-    r"\b(answers?|responses?|reply|yes\s*/\s*no|y\s*/\s*n|comments?|respuesta|réponse|antwort)\b",
-    re.IGNORECASE,
-)
-_HEAD_N = re.compile(
-    r"^(#|no\.?|nr\.?|n°|num(?:ber)?|ids?|ref(?:erence)?\.?|item(?: ?#| no\.?)?|control id|question id|"
-    r"q ?#|s/n|seq)$",
-    re.IGNORECASE,
-)
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n(?=[a-z])")
 
 
@@ -88,12 +81,18 @@ def find_layout(grid: Grid, *, scan_rows: int = 12) -> Layout | None:
         texts = [cell(v) for v in row]
         if len({t for t in texts if t}) < 2:
             continue  # a title or banner merged across the table is not a header
-        numbers = [c for c, t in enumerate(texts) if _HEAD_N.match(t)]
-        questions = [c for c, t in enumerate(texts) if _HEAD_Q.search(t) and c not in numbers and len(t) < 60]
+        numbers = [c for c, t in enumerate(texts) if NUMBER_HEAD.match(t)]
+        questions = [
+            c for c, t in enumerate(texts) if QUESTION_ANYWHERE.search(t) and c not in numbers and len(t) < 60
+        ]
         if not questions:
             continue
         q = questions[0]
-        answers = [c for c, t in enumerate(texts) if c != q and c not in numbers and _HEAD_A.search(t)]
+        answers = [
+            c
+            for c, t in enumerate(texts)
+            if c != q and c not in numbers and ANSWER_OR_COMMENTS_HEAD.search(t)
+        ]
         a = answers[0] if answers else (q + 1 if q + 1 < len(texts) else None)
         n = next((c for c in numbers if c < q), numbers[0] if numbers else None)
         return Layout(r, q, a, n, texts[a] if a is not None else "", tuple(texts))
@@ -169,8 +168,6 @@ def row_number(number_cell: str, question: str) -> tuple[str | None, str]:
     return number, rest if prefixed == number else question
 
 
-CHECKED = "☒☑■✔✓❒"
-UNCHECKED = "☐□❑"
 _BOX = re.compile(rf"([{CHECKED}{UNCHECKED}])\s*([^{CHECKED}{UNCHECKED}]+)")
 
 

@@ -18,9 +18,10 @@ from docx.text.paragraph import Paragraph
 from core.errors import InputFileError
 from ingest.limits import Limits
 from ingest.model import Question
+from ingest.readers._vocabulary import CHECKED, UNCHECKED
 from ingest.readers.docx import Block, answer_paragraphs, blocks, open_document
 from ingest.readers.docx_numbering import W
-from ingest.readers.pdf_tables import CHECKED, UNCHECKED, checkboxes
+from ingest.readers.pdf_tables import checkboxes
 from ingest.text import match_choice
 
 NAME = "docx"
