@@ -30,6 +30,7 @@ FILES = {
     "vendor_form.pdf": "pdf",
     "vendor_table.xlsx": "xlsx",
 }
+EXPORTS = ["caiq_export_ruled.pdf", "caiq_export_plain.pdf"]  # sheet_caiq_v4_completed.xlsx printed
 
 
 def parse(path: Path) -> Questionnaire:
@@ -59,13 +60,25 @@ def test_registry_picks_vsaq_for_the_google_templates() -> None:
 
 def test_samples_are_what_make_samples_writes(tmp_path: Path) -> None:
     made = make_samples.main(tmp_path)
-    assert sorted(p.name for p in made) == sorted(FILES)
+    assert sorted(p.name for p in made) == sorted([*FILES, *EXPORTS])
     stale = [p.name for p in made if p.read_bytes() != (SAMPLES / p.name).read_bytes()]
     assert not stale, f"run `.venv/bin/python -m tests.samples.make_samples`; stale: {stale}"
 
 
 def test_samples_stay_commit_sized() -> None:
-    assert all((SAMPLES / name).stat().st_size < 64_000 for name in FILES)
+    assert all((SAMPLES / name).stat().st_size < 64_000 for name in [*FILES, *EXPORTS])
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_caiq_printed_to_pdf_yields_the_questions_of_its_workbook(name: str) -> None:
+    """A completed CAIQ exported to PDF (ruled or without gridlines, header repeated on page 2, domain
+    banners spanning the row) gives the workbook's numbers, texts, sections and answers."""
+    sheet = parse(SAMPLES / "sheet_caiq_v4_completed.xlsx").questions
+    printed = parse(SAMPLES / name)
+    assert printed.reader == "pdf" and printed.detected["pages"] == 2
+    assert [(q.number, q.text) for q in printed.questions] == [(q.number, q.text) for q in sheet]
+    assert [q.section for q in printed.questions] == [q.section for q in sheet]
+    assert [q.existing_answer for q in printed.questions] == [q.existing_answer for q in sheet]
 
 
 @pytest.mark.parametrize("name", ["vendor_table.docx", "vendor_numbered.docx", "vendor_form.pdf"])

@@ -8,6 +8,10 @@ Run ``.venv/bin/python -m tests.samples.make_samples`` from the repository root.
 - ``vendor_text.pdf``         numbered paragraphs, no table
 - ``vendor_form.pdf``         a fillable AcroForm: text fields and Yes/No radio groups
 - ``vendor_table.xlsx``       the same table as a plain worksheet (for cross-format tests)
+- ``caiq_export_ruled.pdf``   ``sheet_caiq_v4_completed.xlsx`` as Excel prints it with cell borders:
+  ``Question ID | Question | Answer | Notes``, domain banners, the header row repeated on every page,
+  a running page header and "Page n" footer
+- ``caiq_export_plain.pdf``   the same, printed without gridlines (a borderless table)
 """
 
 from __future__ import annotations
@@ -280,6 +284,68 @@ def _form_field(canvas: object, number: str, text: str, y: float) -> None:
         canvas.drawString(66 + offset, y + 3, value)  # type: ignore[attr-defined]
 
 
+CAIQ_SOURCE = HERE / "sheet_caiq_v4_completed.xlsx"
+CAIQ_COLUMNS = ("Question ID", "Question", "CSP CAIQ Answer", "CSP Implementation Description")
+CAIQ_PRINTED = ("Question ID", "Question", "Answer", "Notes")
+
+
+def caiq_rows(source: Path = CAIQ_SOURCE) -> list[list[str]]:
+    """The printed rows of the CAIQ sample: a one-cell domain banner, or the four printed columns."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(source, read_only=True)
+    try:
+        values = workbook["CAIQv4"].iter_rows(values_only=True)
+        rows = [["" if v is None else str(v) for v in r] for r in values]
+    finally:
+        workbook.close()
+    header = next(i for i, r in enumerate(rows) if r[:2] == ["Question ID", "Question"])
+    picks = [next(c for c, h in enumerate(rows[header]) if h.split(" (")[0] == name) for name in CAIQ_COLUMNS]
+    printed: list[list[str]] = []
+    for row in rows[header + 1 :]:
+        if row[0] and not any(row[1:]):
+            if not row[0].startswith("©"):
+                printed.append([row[0]])
+        elif row[1]:
+            printed.append([row[c] for c in picks])
+    return printed
+
+
+def make_pdf_caiq_export(path: Path, *, ruled: bool = True) -> None:
+    """A completed CAIQ as Excel prints it: the table starts low on page 1 and continues under a repeated
+    header; long notes wrap in a narrow column."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    rows: list[list[object]] = [list(CAIQ_PRINTED)]
+    spans = []
+    for row in caiq_rows():
+        if len(row) == 1:
+            spans.append(("SPAN", (0, len(rows)), (3, len(rows))))
+            rows.append([row[0], "", "", ""])
+        else:
+            rows.append([row[0], Paragraph(escape(row[1]), small), row[2], Paragraph(escape(row[3]), small)])
+    table = Table(rows, colWidths=[62, 210, 48, 200], repeatRows=1)
+    grid = [("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))] if ruled else []
+    table.setStyle(
+        TableStyle([*grid, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTSIZE", (0, 0), (-1, -1), 8), *spans])
+    )
+    title = "Cloud Controls Self-Assessment Questionnaire v4 (sample)"
+    story = [
+        Paragraph(title, styles["Title"]),
+        Paragraph("Instructions: select Yes, No or NA in the answer column.", styles["Normal"]),
+        Spacer(1, 430),
+        table,
+    ]
+    doc = SimpleDocTemplate(str(path), pagesize=A4, invariant=1, title=title, author="Trustdesk samples")
+    doc.build(story, onFirstPage=_page_furniture, onLaterPages=_page_furniture)
+
+
 def main(out: Path = HERE) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     made = []
@@ -290,6 +356,8 @@ def main(out: Path = HERE) -> list[Path]:
         ("vendor_table.pdf", make_pdf_table),
         ("vendor_text.pdf", make_pdf_text),
         ("vendor_form.pdf", make_pdf_form),
+        ("caiq_export_ruled.pdf", make_pdf_caiq_export),
+        ("caiq_export_plain.pdf", lambda p: make_pdf_caiq_export(p, ruled=False)),
     ]:
         make(out / name)
         made.append(out / name)
