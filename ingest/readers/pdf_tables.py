@@ -50,11 +50,12 @@ class Layout:
     number_col: int | None
     answer_header: str = ""
     header: tuple[str, ...] = ()
+    label_value: bool = False  # a two-column form: every label on the left asks for the value beside it
 
     @property
     def strict(self) -> bool:
-        """Columns guessed from content: only question-like texts count."""
-        return self.header_row < 0 and not self.header
+        """Columns guessed from content: only question-like texts count (labels do in a form)."""
+        return self.header_row < 0 and not self.header and not self.label_value
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,26 @@ def find_layout(grid: Grid, *, scan_rows: int = 12) -> Layout | None:
         a = answers[0] if answers else (q + 1 if q + 1 < len(texts) else None)
         n = next((c for c in numbers if c < q), numbers[0] if numbers else None)
         return Layout(r, q, a, n, texts[a] if a is not None else "", tuple(texts))
-    return layout_from_content(grid)
+    return label_value_layout(grid) or layout_from_content(grid)
+
+
+def label_value_layout(grid: Grid) -> Layout | None:
+    """A two-column table without a header whose left cells are labels or questions and whose right
+    cells are the answers (``Company name: | ...``): a form, unless the right column reads like
+    definitions (a glossary: long texts beside short terms, none left blank, no label ending in ``:``)."""
+    rows = [(cell(r[0]), cell(r[1])) for r in grid if len(r) == 2 and cell(r[0]) and cell(r[0]) != cell(r[1])]
+    if len(rows) < 2 or max((len(r) for r in grid), default=0) != 2:
+        return None
+    labels = [
+        left for left, _ in rows if looks_like_prompt(left) and not is_number(left) and len(left) <= 200
+    ]
+    if len(labels) < 0.7 * len(rows):
+        return None
+    blanks = sum(1 for _, right in rows if not right or is_noise(right))
+    asked = sum(1 for left, _ in rows if left.endswith((":", "?")) or is_question_text(left))
+    if blanks < 0.3 * len(rows) and asked < 0.5 * len(rows):
+        return None
+    return Layout(-1, 0, 1, None, label_value=True)
 
 
 def layout_from_content(grid: Grid) -> Layout | None:
@@ -152,6 +172,8 @@ def read_row(row: Sequence[str | None], layout: Layout) -> Row:
     if not ok:
         return Row("skip")
     number, text = row_number(number_cell, question)
+    if layout.label_value:
+        text = text.rstrip(" :") or text
     answer = _at(row, layout.answer_col) if layout.answer_col != layout.question_col else ""
     boxes = checkboxes(answer)
     if boxes is not None:
@@ -235,15 +257,7 @@ def continue_layout(grid: Grid, state: TableState) -> Layout | None:
     width = max((len(r) for r in grid), default=0)
     own_header = layout is not None and layout.header_row >= 0
     if not own_header and state.layout is not None and width == state.width:
-        previous = state.layout
-        layout = Layout(
-            -1,
-            previous.question_col,
-            previous.answer_col,
-            previous.number_col,
-            previous.answer_header,
-            previous.header,
-        )
+        layout = replace(state.layout, header_row=-1)
     if layout is not None:
         state.layout, state.width = layout, width
     return layout

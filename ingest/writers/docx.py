@@ -20,7 +20,9 @@ from ingest.limits import Limits
 from ingest.model import Question
 from ingest.readers._vocabulary import CHECKED, UNCHECKED
 from ingest.readers.docx import Block, answer_paragraphs, blocks, open_document
+from ingest.readers.docx_controls import Control, render, set_value, tick
 from ingest.readers.docx_numbering import W
+from ingest.readers.docx_tables import cell_controls, cell_text
 from ingest.readers.pdf_tables import checkboxes
 from ingest.text import match_choice
 
@@ -68,15 +70,39 @@ class Target:
         if location.kind == "docx_cell" and None not in (location.table, location.row, location.col):
             assert location.table is not None and location.row is not None and location.col is not None
             cell = cell_at(self.tables[location.table], location.row, location.col, self.cells)
-            if not tick_boxes(cell, question.choices, text):
+            controls = cell_controls(cell._tc)
+            if not fill_controls(controls, cell_text(cell), question.choices, text) and not tick_boxes(
+                cell, question.choices, text
+            ):
                 set_cell_text(cell, match_choice(text, question.choices))
             return True
         if location.kind == "docx_paragraph" and location.paragraph is not None:
             index = location.paragraph
-            if not tick_boxes(self.paragraphs[index], question.choices, text):
+            paragraph = self.paragraphs[index]
+            parts = render(paragraph._p)
+            if not fill_controls(parts.controls, parts.text, question.choices, text) and not tick_boxes(
+                paragraph, question.choices, text
+            ):
                 _write_after(self.document, self.paragraphs, index, self.answers.get(index, []), text)
             return True
         return False
+
+
+def fill_controls(controls: list[Control], shown: str, choices: tuple[str, ...], answer: str) -> bool:
+    """Answer through the form controls at the location: tick the check boxes whose labels are chosen,
+    or write into the first text, date or drop-down control. ``False`` when there is none to use."""
+    start = min((shown.find(ch) for ch in CHECKED + UNCHECKED if ch in shown), default=-1)
+    found = checkboxes(shown[start:]) if start >= 0 else None
+    if found is not None and any(c.kind == "checkbox" for c in controls):
+        wanted = {match_choice(part.strip(), choices or found[0]) for part in answer.split(",")}
+        if wanted <= set(found[0]):
+            tick(controls, found[0], wanted)
+            return True
+    values = [c for c in controls if c.kind in ("text", "date", "dropdown")]
+    if values:
+        set_value(values[0], answer)
+        return True
+    return False
 
 
 def _paragraph_answer_map(document: Document) -> dict[int, list[int]]:
