@@ -76,20 +76,26 @@ def blocks(
         else:
             spans.append([top, top])
     grid: list[list[list[str]]] = [[[] for _ in starts] for _ in spans]
+    reach = [b for _, b in spans]  # the lowest line of each row so far (answers can run longer)
     table: list[tuple[float, float, list[str | None]]] = []
     for row in rows:
         top = float(row[0]["top"])
         distance, target = min(
-            ((max(a - top, 0.0, top - b), i) for i, (a, b) in enumerate(spans)), default=(0.0, -1)
+            ((max(a - top, 0.0, top - reach[i]), i) for i, (a, b) in enumerate(spans)), default=(0.0, -1)
         )
+        columns = {_column(float(w["x0"]), starts) for w in row}
+        if 0 < distance <= step * 1.6 and not columns & {0, q}:
+            distance = 0.0  # an answer or note wrapping below its question: the same row
+        if target >= 0 and distance <= step:
+            reach[target] = max(reach[target], top)
         if target < 0 or distance > step:
             text = " ".join(str(w["text"]) for w in row)
             table.append((top, top + step, [text] + [None] * (len(starts) - 1)))
             continue
         for word in row:
             grid[target][_column(float(word["x0"]), starts)].append(str(word["text"]))
-    for (a, b), cells in zip(spans, grid, strict=True):
-        table.append((a, b + step, [" ".join(cell) or None for cell in cells]))
+    for (a, _), bottom, cells in zip(spans, reach, grid, strict=True):
+        table.append((a, bottom + step, [" ".join(cell) or None for cell in cells]))
     for row in banners:
         top = float(row[0]["top"])
         table.append((top, top + step, [" ".join(str(w["text"]) for w in row)] + [None] * (len(starts) - 1)))

@@ -12,6 +12,9 @@ Run ``.venv/bin/python -m tests.samples.make_samples`` from the repository root.
   ``Question ID | Question | Answer | Notes``, domain banners, the header row repeated on every page,
   a running page header and "Page n" footer
 - ``caiq_export_plain.pdf``   the same, printed without gridlines (a borderless table)
+- ``hecvat_export_ruled.pdf`` the Organization and Product tabs of ``sheet_hecvat_full.xlsx`` printed one
+  after the other: ``ID | Question | Vendor Response | Additional Information``, yes/no and free-text rows
+- ``hecvat_export_plain.pdf`` the same, without gridlines (answers and notes wrap below their question)
 """
 
 from __future__ import annotations
@@ -284,65 +287,78 @@ def _form_field(canvas: object, number: str, text: str, y: float) -> None:
         canvas.drawString(66 + offset, y + 3, value)  # type: ignore[attr-defined]
 
 
-CAIQ_SOURCE = HERE / "sheet_caiq_v4_completed.xlsx"
-CAIQ_COLUMNS = ("Question ID", "Question", "CSP CAIQ Answer", "CSP Implementation Description")
-CAIQ_PRINTED = ("Question ID", "Question", "Answer", "Notes")
+CAIQ = (
+    HERE / "sheet_caiq_v4_completed.xlsx",
+    ("CAIQv4",),
+    ("Question ID", "Question", "CSP CAIQ Answer", "CSP Implementation Description"),
+    ("Question ID", "Question", "Answer", "Notes"),
+)
+HECVAT = (
+    HERE / "sheet_hecvat_full.xlsx",
+    ("Organization", "Product"),
+    ("ID", "Question", "Vendor Response", "Additional Information"),
+    ("ID", "Question", "Vendor Response", "Additional Information"),
+)
 
 
-def caiq_rows(source: Path = CAIQ_SOURCE) -> list[list[str]]:
-    """The printed rows of the CAIQ sample: a one-cell domain banner, or the four printed columns."""
+def sheet_rows(source: Path, sheet: str, columns: tuple[str, ...]) -> list[list[str]]:
+    """The printed rows of one tab: a one-cell banner, or the chosen columns of a question row."""
     import openpyxl
 
     workbook = openpyxl.load_workbook(source, read_only=True)
     try:
-        values = workbook["CAIQv4"].iter_rows(values_only=True)
-        rows = [["" if v is None else str(v) for v in r] for r in values]
+        rows = [["" if v is None else str(v) for v in r] for r in workbook[sheet].iter_rows(values_only=True)]
     finally:
         workbook.close()
-    header = next(i for i, r in enumerate(rows) if r[:2] == ["Question ID", "Question"])
-    picks = [next(c for c, h in enumerate(rows[header]) if h.split(" (")[0] == name) for name in CAIQ_COLUMNS]
+    header = next(i for i, r in enumerate(rows) if columns[0] in r and columns[1] in r)
+    picks = [next(c for c, h in enumerate(rows[header]) if h.split(" (")[0] == name) for name in columns]
     printed: list[list[str]] = []
     for row in rows[header + 1 :]:
-        if row[0] and not any(row[1:]):
+        if row[0] and not any(row[1 : picks[-1] + 1]):
             if not row[0].startswith("©"):
                 printed.append([row[0]])
-        elif row[1]:
+        elif row[picks[1]]:
             printed.append([row[c] for c in picks])
     return printed
 
 
-def make_pdf_caiq_export(path: Path, *, ruled: bool = True) -> None:
-    """A completed CAIQ as Excel prints it: the table starts low on page 1 and continues under a repeated
-    header; long notes wrap in a narrow column."""
+def make_pdf_export(
+    path: Path, spec: tuple[Path, tuple[str, ...], tuple[str, ...], tuple[str, ...]], *, ruled: bool
+) -> None:
+    """A completed workbook as Excel prints it, one tab after another: each table starts under its tab's
+    title and continues on the next page under a repeated header; long notes wrap in a narrow column."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    source, sheets, columns, printed = spec
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
-    rows: list[list[object]] = [list(CAIQ_PRINTED)]
-    spans = []
-    for row in caiq_rows():
-        if len(row) == 1:
-            spans.append(("SPAN", (0, len(rows)), (3, len(rows))))
-            rows.append([row[0], "", "", ""])
-        else:
-            rows.append([row[0], Paragraph(escape(row[1]), small), row[2], Paragraph(escape(row[3]), small)])
-    table = Table(rows, colWidths=[62, 210, 48, 200], repeatRows=1)
-    grid = [("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))] if ruled else []
-    table.setStyle(
-        TableStyle([*grid, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTSIZE", (0, 0), (-1, -1), 8), *spans])
+    story: list[object] = []
+    for index, sheet in enumerate(sheets):
+        rows: list[list[object]] = [[Paragraph(escape(text), small) for text in printed]]
+        spans = []
+        for row in sheet_rows(source, sheet, columns):
+            if len(row) == 1:
+                spans.append(("SPAN", (0, len(rows)), (3, len(rows))))
+                rows.append([row[0], "", "", ""])
+            else:
+                rows.append([row[0], *(Paragraph(escape(text), small) for text in row[1:])])
+        table = Table(rows, colWidths=[62, 210, 62, 186], repeatRows=1)
+        grid = [("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))] if ruled else []
+        style = [*grid, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTSIZE", (0, 0), (-1, -1), 8), *spans]
+        table.setStyle(TableStyle(style))
+        story += [PageBreak()] if index else []
+        story += [
+            Paragraph(f"{sheet} (sample)", styles["Title"]),
+            Spacer(1, 430 if index == 0 else 12),
+            table,
+        ]
+    doc = SimpleDocTemplate(
+        str(path), pagesize=A4, invariant=1, title=source.stem, author="Trustdesk samples"
     )
-    title = "Cloud Controls Self-Assessment Questionnaire v4 (sample)"
-    story = [
-        Paragraph(title, styles["Title"]),
-        Paragraph("Instructions: select Yes, No or NA in the answer column.", styles["Normal"]),
-        Spacer(1, 430),
-        table,
-    ]
-    doc = SimpleDocTemplate(str(path), pagesize=A4, invariant=1, title=title, author="Trustdesk samples")
     doc.build(story, onFirstPage=_page_furniture, onLaterPages=_page_furniture)
 
 
@@ -356,8 +372,10 @@ def main(out: Path = HERE) -> list[Path]:
         ("vendor_table.pdf", make_pdf_table),
         ("vendor_text.pdf", make_pdf_text),
         ("vendor_form.pdf", make_pdf_form),
-        ("caiq_export_ruled.pdf", make_pdf_caiq_export),
-        ("caiq_export_plain.pdf", lambda p: make_pdf_caiq_export(p, ruled=False)),
+        ("caiq_export_ruled.pdf", lambda p: make_pdf_export(p, CAIQ, ruled=True)),
+        ("caiq_export_plain.pdf", lambda p: make_pdf_export(p, CAIQ, ruled=False)),
+        ("hecvat_export_ruled.pdf", lambda p: make_pdf_export(p, HECVAT, ruled=True)),
+        ("hecvat_export_plain.pdf", lambda p: make_pdf_export(p, HECVAT, ruled=False)),
     ]:
         make(out / name)
         made.append(out / name)
