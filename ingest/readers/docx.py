@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph
 from core.errors import CorruptFile, TrustdeskError, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import Location, Question, Questionnaire
+from ingest.readers._vocabulary import CHECKED, UNCHECKED
 from ingest.readers.docx_controls import Parts, render
 from ingest.readers.docx_numbering import Numbering, Styles, W
 from ingest.readers.docx_tables import (
@@ -278,6 +279,8 @@ def paragraph_kind(block: Block) -> str:
         return "heading" if text else "noise"
     if not text or is_noise(text):
         return "noise"
+    if text[0] in CHECKED + UNCHECKED:
+        return "item"  # one choice of the question above, printed with its box
     prefix, rest = split_number(text)
     numbered = bool(block.label) or prefix is not None
     if is_question_text(rest) and (numbered or block.label == "" or text.endswith("?")):
@@ -311,6 +314,7 @@ def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
         if listed and not choices:
             multi = _MULTI.search(body) is not None
             answer_type, choices = ("multi_choice" if multi else answer_type_for(listed)), listed
+            ticked = ticked or ", ".join(box_label(b.text) for b in options[position] if b.text[0] in CHECKED)
         inline = " ".join(block.parts.values)
         existing = inline or " ".join(
             _ANSWER_PREFIX.sub("", b.text) for b in answers[position] if b.paragraph
@@ -332,8 +336,13 @@ def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
 
 def list_choices(items: list[Block]) -> tuple[str, ...]:
     """Short list entries under a question are its choices ("a. Daily", "b. Weekly")."""
-    texts = [split_number(b.text)[1] for b in items if b.paragraph is not None]
+    texts = [box_label(b.text) for b in items if b.paragraph is not None]
     return tuple(texts) if len(texts) >= 2 and all(len(t.split()) <= 10 for t in texts) else ()
+
+
+def box_label(text: str) -> str:
+    """A list entry's label: its number ("a.") or its printed box ("☐") left out."""
+    return split_number(text.lstrip(CHECKED + UNCHECKED).strip())[1]
 
 
 def _number_and_text(label: str | None, text: str) -> tuple[str | None, str]:

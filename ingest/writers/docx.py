@@ -19,12 +19,12 @@ from core.errors import InputFileError
 from ingest.limits import Limits
 from ingest.model import Question
 from ingest.readers._vocabulary import CHECKED, UNCHECKED
-from ingest.readers.docx import Block, answer_paragraphs, blocks, open_document
-from ingest.readers.docx_controls import Control, render, set_value, tick
+from ingest.readers.docx import Block, blocks, box_label, following, open_document
+from ingest.readers.docx_controls import Control, render, set_checked, set_value, tick
 from ingest.readers.docx_numbering import W
 from ingest.readers.docx_tables import cell_controls, cell_text
 from ingest.readers.pdf_tables import checkboxes
-from ingest.text import match_choice
+from ingest.text import clean_text, match_choice
 
 NAME = "docx"
 
@@ -59,7 +59,8 @@ class Target:
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        self.answers = _paragraph_answer_map(document)
+        self.answers = _paragraph_map(document, "text")
+        self.options = _paragraph_map(document, "item")
         items = list(blocks(document))
         self.paragraphs = [b.paragraph for b in items if b.paragraph is not None]
         self.tables = [b.table for b in items if b.table is not None]
@@ -80,8 +81,11 @@ class Target:
             index = location.paragraph
             paragraph = self.paragraphs[index]
             parts = render(paragraph._p)
-            if not fill_controls(parts.controls, parts.text, question.choices, text) and not tick_boxes(
-                paragraph, question.choices, text
+            options = [self.paragraphs[i] for i in self.options.get(index, [])]
+            if (
+                not fill_controls(parts.controls, parts.text, question.choices, text)
+                and not tick_boxes(paragraph, question.choices, text)
+                and not tick_options(options, question.choices, text)
             ):
                 _write_after(self.document, self.paragraphs, index, self.answers.get(index, []), text)
             return True
@@ -105,18 +109,43 @@ def fill_controls(controls: list[Control], shown: str, choices: tuple[str, ...],
     return False
 
 
-def _paragraph_answer_map(document: Document) -> dict[int, list[int]]:
-    """Question paragraph index -> indices of the plain paragraphs that follow it (its answer)."""
+def _paragraph_map(document: Document, wanted: str) -> dict[int, list[int]]:
+    """Question paragraph index -> indices of the paragraphs of kind ``wanted`` that follow it: ``text``
+    (its answer) or ``item`` (its choices, one per line)."""
     result: dict[int, list[int]] = {}
     run: list[Block] = []
     for block in [*blocks(document), Block()]:
         if block.paragraph is not None:
             run.append(block)
             continue
-        for position, following in answer_paragraphs(run).items():
-            result[run[position].index] = [b.index for b in following]
+        for position, after in following(run, wanted).items():
+            result[run[position].index] = [b.index for b in after]
         run = []
     return result
+
+
+def tick_options(options: list[Paragraph], choices: tuple[str, ...], answer: str) -> bool:
+    """Choices printed one per line under the question, each with its box (``☐ Daily``): tick the
+    chosen ones, clear the others; a form check box is set, a printed glyph is replaced."""
+    texts = [clean_text(render(p._p).text) for p in options]
+    if not choices or not texts or not all(t[:1] in CHECKED + UNCHECKED for t in texts):
+        return False
+    labels = [box_label(t) for t in texts]
+    wanted = {match_choice(part.strip(), choices) for part in answer.split(",") if part.strip()}
+    if not wanted <= set(labels):
+        return False
+    for paragraph, label in zip(options, labels, strict=True):
+        on = label in wanted
+        boxes = [c for c in render(paragraph._p).controls if c.kind == "checkbox"]
+        if boxes:
+            set_checked(boxes[0], on)
+            continue
+        for run in paragraph.runs:
+            glyph = next((ch for ch in run.text if ch in CHECKED + UNCHECKED), None)
+            if glyph is not None:
+                run.text = run.text.replace(glyph, CHECKED[0] if on else UNCHECKED[0], 1)
+                break
+    return True
 
 
 def cell_at(table: Table, row: int, col: int, cache: dict[int, list[_Cell]]) -> _Cell:

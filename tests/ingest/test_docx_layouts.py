@@ -44,8 +44,15 @@ def test_form_controls_are_answer_locations_with_their_own_choices() -> None:
         ("3", "Do you run a bug bounty programme?", "yes_no", ("Yes", "No"), None),  # w14 check boxes
         ("4", "Which regions host customer data?", "choice", ("EU", "US", "EU and US"), None),  # FORMDROPDOWN
         ("5", "Describe your patching timelines.", "text", (), None),  # FORMTEXT in a cell
+        (
+            "6",
+            "How often are backups restored in a test?",
+            "choice",
+            ("Monthly", "Quarterly", "Yearly"),
+            None,
+        ),
     ]
-    assert [q.location.kind for q in found] == ["docx_paragraph"] * 3 + ["docx_cell"] * 4
+    assert [q.location.kind for q in found] == ["docx_paragraph"] * 3 + ["docx_cell"] * 4 + ["docx_paragraph"]
 
 
 ANSWERS = {
@@ -56,6 +63,7 @@ ANSWERS = {
     "Do you run a bug bounty programme?": ("Yes", "Yes"),
     "Which regions host customer data?": ("EU and US", "EU and US"),
     "Describe your patching timelines.": ("Critical fixes within 14 days.", "Critical fixes within 14 days."),
+    "How often are backups restored in a test?": ("quarterly", "Quarterly"),
 }
 
 
@@ -69,7 +77,7 @@ def test_form_controls_are_filled_in_place_and_read_back(tmp_path: Path) -> None
     for mark in ('w:fldCharType="begin"', 'w:fldCharType="separate"', 'w:fldCharType="end"', "<w:sdt>"):
         assert after.count(mark) == before.count(mark), f"{mark} count changed: a control was broken"
     assert after.count('<w:checked w:val="1"/>') == 1  # the legacy "Yes" box of question 1
-    assert after.count('<w14:checked w14:val="1"/>') == 1  # the content-control "Yes" box of question 3
+    assert after.count('<w14:checked w14:val="1"/>') == 2  # question 3's "Yes", question 6's "Quarterly"
     assert "showingPlcHdr" not in after  # both placeholders replaced by answers
     paragraphs = [p.text for p in docx.Document(str(out)).paragraphs]
     assert len(paragraphs) == len(docx.Document(str(src)).paragraphs), "answers went into the controls"
@@ -85,6 +93,7 @@ def test_refilling_form_controls_replaces_the_answers(tmp_path: Path) -> None:
         by_text["Do you run a bug bounty programme?"]: "No",
         by_text["Which regions host customer data?"]: "US",
         by_text["Company name"]: "Acme Group plc",
+        by_text["How often are backups restored in a test?"]: "Yearly",
     }
     second = ingest.fill(first, parse(first), changes, tmp_path / "two.docx")
     again = {q.ref: q.existing_answer for q in parse(second)}

@@ -4,7 +4,8 @@ Run ``.venv/bin/python -m tests.samples.make_layout_samples`` from the repositor
 
 - ``layout_form_fields.docx``  answers go into form controls: legacy form fields (FORMTEXT, FORMCHECKBOX,
   FORMDROPDOWN) and content controls (plain text, check boxes, a drop-down list), in paragraphs and in
-  a table's answer cells
+  a table's answer cells; a last question's choices one per line, each with its box (a legacy check
+  box, a content-control check box, a printed ☐)
 - ``layout_label_value.docx``  a two-column form without a header: the label on the left, the answer
   cell on the right (one row already answered, one with printed check boxes)
 - ``layout_label_value.pdf``   the same form, printed as a ruled two-column table
@@ -149,6 +150,13 @@ def make_form_fields(path: Path) -> None:
     for row, (number, question, answer) in zip(table.rows[1:], rows, strict=True):
         row.cells[0].text, row.cells[1].text = number, question
         _set_cell(row.cells[2], answer)
+    for inner in (
+        run("6. How often are backups restored in a test?"),
+        form_checkbox() + run(" Monthly"),
+        sdt_checkbox() + run(" Quarterly"),
+        run("☐ Yearly"),
+    ):
+        sect.addprevious(paragraph(inner))
     save_docx(document, path)
 
 
