@@ -249,6 +249,7 @@ class TableState:
     sections: list[str] = field(default_factory=list)
     detected: list[dict[str, Any]] = field(default_factory=list)
     starts: list[float] = field(default_factory=list)
+    other_columns: bool = False  # the last table holds the other columns of a wide sheet: no questions
 
 
 def continue_layout(grid: Grid, state: TableState) -> Layout | None:
@@ -256,11 +257,24 @@ def continue_layout(grid: Grid, state: TableState) -> Layout | None:
     layout = find_layout(grid)
     width = max((len(r) for r in grid), default=0)
     own_header = layout is not None and layout.header_row >= 0
+    state.other_columns = not own_header and bool(grid) and other_header(grid[0], state)
+    if state.other_columns:
+        return None
     if not own_header and state.layout is not None and width == state.width:
         layout = replace(state.layout, header_row=-1)
     if layout is not None:
         state.layout, state.width = layout, width
     return layout
+
+
+def other_header(row: Sequence[str | None], state: TableState) -> bool:
+    """After a questionnaire table with a header, a table headed by other short labels and no question
+    column: the columns a wide sheet prints to the right, on later pages ("down, then over")."""
+    texts = [cell(v) for v in row]
+    if state.layout is None or not state.layout.header or tuple(texts) == state.layout.header:
+        return False
+    labels = all(t and len(t.split()) <= 8 and not is_number(t) and not is_question_text(t) for t in texts)
+    return labels and len(set(texts)) >= 3
 
 
 def page_table_questions(page: Any, page_number: int, state: TableState, questions: list[Question]) -> None:
@@ -274,6 +288,7 @@ def page_table_questions(page: Any, page_number: int, state: TableState, questio
                 "table": t_index,
                 "bbox": tuple(float(v) for v in table.bbox),
                 "layout": None if layout is None else asdict(layout),
+                "other_columns": state.other_columns,
             }
         )
         if layout is None:

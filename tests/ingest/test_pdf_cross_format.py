@@ -16,7 +16,7 @@ from ingest.limits import Limits
 from ingest.model import Questionnaire
 from ingest.registry import choose
 from ingest.sniff import read_head
-from tests.samples import make_samples
+from tests.samples import make_pdf_exports, make_samples
 from tests.shared_data import require_shared
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -30,12 +30,6 @@ FILES = {
     "vendor_form.pdf": "pdf",
     "vendor_table.xlsx": "xlsx",
 }
-EXPORTS = [
-    "caiq_export_ruled.pdf",
-    "caiq_export_plain.pdf",
-    "hecvat_export_ruled.pdf",
-    "hecvat_export_plain.pdf",
-]
 
 
 def parse(path: Path) -> Questionnaire:
@@ -65,33 +59,41 @@ def test_registry_picks_vsaq_for_the_google_templates() -> None:
 
 def test_samples_are_what_make_samples_writes(tmp_path: Path) -> None:
     made = make_samples.main(tmp_path)
-    assert sorted(p.name for p in made) == sorted([*FILES, *EXPORTS])
+    assert sorted(p.name for p in made) == sorted(FILES)
     stale = [p.name for p in made if p.read_bytes() != (SAMPLES / p.name).read_bytes()]
     assert not stale, f"run `.venv/bin/python -m tests.samples.make_samples`; stale: {stale}"
 
 
 def test_samples_stay_commit_sized() -> None:
-    assert all((SAMPLES / name).stat().st_size < 64_000 for name in [*FILES, *EXPORTS])
+    assert all((SAMPLES / name).stat().st_size < 64_000 for name in [*FILES, *make_pdf_exports.EXPORTS])
+
+
+def test_pdf_exports_are_what_make_pdf_exports_writes(tmp_path: Path) -> None:
+    made = make_pdf_exports.main(tmp_path)
+    stale = [p.name for p in made if p.read_bytes() != (SAMPLES / p.name).read_bytes()]
+    assert not stale, f"run `.venv/bin/python -m tests.samples.make_pdf_exports`; stale: {stale}"
 
 
 @pytest.mark.parametrize(
-    ("name", "workbook", "tabs"),
+    ("name", "workbook", "tabs", "pages"),
     [
-        ("caiq_export_ruled.pdf", "sheet_caiq_v4_completed.xlsx", ("CAIQv4",)),
-        ("caiq_export_plain.pdf", "sheet_caiq_v4_completed.xlsx", ("CAIQv4",)),
-        ("hecvat_export_ruled.pdf", "sheet_hecvat_full.xlsx", ("Organization", "Product")),
-        ("hecvat_export_plain.pdf", "sheet_hecvat_full.xlsx", ("Organization", "Product")),
+        ("caiq_export_ruled.pdf", "sheet_caiq_v4_completed.xlsx", ("CAIQv4",), 2),
+        ("caiq_export_plain.pdf", "sheet_caiq_v4_completed.xlsx", ("CAIQv4",), 2),
+        ("caiq_export_wide.pdf", "sheet_caiq_v4_completed.xlsx", ("CAIQv4",), 3),
+        ("hecvat_export_ruled.pdf", "sheet_hecvat_full.xlsx", ("Organization", "Product"), 2),
+        ("hecvat_export_plain.pdf", "sheet_hecvat_full.xlsx", ("Organization", "Product"), 2),
     ],
 )
 def test_workbook_printed_to_pdf_yields_the_questions_of_its_workbook(
-    name: str, workbook: str, tabs: tuple[str, ...]
+    name: str, workbook: str, tabs: tuple[str, ...], pages: int
 ) -> None:
     """A completed CAIQ or HECVAT exported to PDF (ruled or without gridlines, the header repeated on the
-    next page, domain banners spanning the row, yes/no and free-text answers) gives the workbook's
-    numbers, texts, sections and answers for the tabs printed."""
+    next page, domain banners spanning the row, yes/no and free-text answers, a wide sheet's other
+    columns printed on later pages) gives the workbook's numbers, texts, sections and answers for the
+    tabs printed, and nothing else."""
     sheet = [q for q in parse(SAMPLES / workbook).questions if q.ref.split("!")[0] in tabs]
     printed = parse(SAMPLES / name)
-    assert printed.reader == "pdf" and printed.detected["pages"] == 2
+    assert printed.reader == "pdf" and printed.detected["pages"] == pages
     assert [(q.number, q.text) for q in printed.questions] == [(q.number, q.text) for q in sheet]
     assert [q.section for q in printed.questions] == [q.section for q in sheet]
     assert [q.existing_answer for q in printed.questions] == [q.existing_answer for q in sheet]

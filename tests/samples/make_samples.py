@@ -8,13 +8,8 @@ Run ``.venv/bin/python -m tests.samples.make_samples`` from the repository root.
 - ``vendor_text.pdf``         numbered paragraphs, no table
 - ``vendor_form.pdf``         a fillable AcroForm: text fields and Yes/No radio groups
 - ``vendor_table.xlsx``       the same table as a plain worksheet (for cross-format tests)
-- ``caiq_export_ruled.pdf``   ``sheet_caiq_v4_completed.xlsx`` as Excel prints it with cell borders:
-  ``Question ID | Question | Answer | Notes``, domain banners, the header row repeated on every page,
-  a running page header and "Page n" footer
-- ``caiq_export_plain.pdf``   the same, printed without gridlines (a borderless table)
-- ``hecvat_export_ruled.pdf`` the Organization and Product tabs of ``sheet_hecvat_full.xlsx`` printed one
-  after the other: ``ID | Question | Vendor Response | Additional Information``, yes/no and free-text rows
-- ``hecvat_export_plain.pdf`` the same, without gridlines (answers and notes wrap below their question)
+
+The PDF exports of the CAIQ and HECVAT workbook samples are made by ``make_pdf_exports``.
 """
 
 from __future__ import annotations
@@ -287,81 +282,6 @@ def _form_field(canvas: object, number: str, text: str, y: float) -> None:
         canvas.drawString(66 + offset, y + 3, value)  # type: ignore[attr-defined]
 
 
-CAIQ = (
-    HERE / "sheet_caiq_v4_completed.xlsx",
-    ("CAIQv4",),
-    ("Question ID", "Question", "CSP CAIQ Answer", "CSP Implementation Description"),
-    ("Question ID", "Question", "Answer", "Notes"),
-)
-HECVAT = (
-    HERE / "sheet_hecvat_full.xlsx",
-    ("Organization", "Product"),
-    ("ID", "Question", "Vendor Response", "Additional Information"),
-    ("ID", "Question", "Vendor Response", "Additional Information"),
-)
-
-
-def sheet_rows(source: Path, sheet: str, columns: tuple[str, ...]) -> list[list[str]]:
-    """The printed rows of one tab: a one-cell banner, or the chosen columns of a question row."""
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(source, read_only=True)
-    try:
-        rows = [["" if v is None else str(v) for v in r] for r in workbook[sheet].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    header = next(i for i, r in enumerate(rows) if columns[0] in r and columns[1] in r)
-    picks = [next(c for c, h in enumerate(rows[header]) if h.split(" (")[0] == name) for name in columns]
-    printed: list[list[str]] = []
-    for row in rows[header + 1 :]:
-        if row[0] and not any(row[1 : picks[-1] + 1]):
-            if not row[0].startswith("©"):
-                printed.append([row[0]])
-        elif row[picks[1]]:
-            printed.append([row[c] for c in picks])
-    return printed
-
-
-def make_pdf_export(
-    path: Path, spec: tuple[Path, tuple[str, ...], tuple[str, ...], tuple[str, ...]], *, ruled: bool
-) -> None:
-    """A completed workbook as Excel prints it, one tab after another: each table starts under its tab's
-    title and continues on the next page under a repeated header; long notes wrap in a narrow column."""
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    source, sheets, columns, printed = spec
-    styles = getSampleStyleSheet()
-    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
-    story: list[object] = []
-    for index, sheet in enumerate(sheets):
-        rows: list[list[object]] = [[Paragraph(escape(text), small) for text in printed]]
-        spans = []
-        for row in sheet_rows(source, sheet, columns):
-            if len(row) == 1:
-                spans.append(("SPAN", (0, len(rows)), (3, len(rows))))
-                rows.append([row[0], "", "", ""])
-            else:
-                rows.append([row[0], *(Paragraph(escape(text), small) for text in row[1:])])
-        table = Table(rows, colWidths=[62, 210, 62, 186], repeatRows=1)
-        grid = [("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))] if ruled else []
-        style = [*grid, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTSIZE", (0, 0), (-1, -1), 8), *spans]
-        table.setStyle(TableStyle(style))
-        story += [PageBreak()] if index else []
-        story += [
-            Paragraph(f"{sheet} (sample)", styles["Title"]),
-            Spacer(1, 430 if index == 0 else 12),
-            table,
-        ]
-    doc = SimpleDocTemplate(
-        str(path), pagesize=A4, invariant=1, title=source.stem, author="Trustdesk samples"
-    )
-    doc.build(story, onFirstPage=_page_furniture, onLaterPages=_page_furniture)
-
-
 def main(out: Path = HERE) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     made = []
@@ -372,10 +292,6 @@ def main(out: Path = HERE) -> list[Path]:
         ("vendor_table.pdf", make_pdf_table),
         ("vendor_text.pdf", make_pdf_text),
         ("vendor_form.pdf", make_pdf_form),
-        ("caiq_export_ruled.pdf", lambda p: make_pdf_export(p, CAIQ, ruled=True)),
-        ("caiq_export_plain.pdf", lambda p: make_pdf_export(p, CAIQ, ruled=False)),
-        ("hecvat_export_ruled.pdf", lambda p: make_pdf_export(p, HECVAT, ruled=True)),
-        ("hecvat_export_plain.pdf", lambda p: make_pdf_export(p, HECVAT, ruled=False)),
     ]:
         make(out / name)
         made.append(out / name)
