@@ -108,6 +108,8 @@ def table_questions(table: Table, t_index: int, found: Collected) -> list[Questi
             last = questions[-1]
             questions[-1] = replace(last, text=f"{last.text} {row.text}")
         elif row.kind == "question":
+            if row.section:
+                found.set_section(row.section)
             col = layout.answer_col if layout.answer_col is not None else layout.question_col
             listed = dropdown_choices(cell_controls(cells[r * table._column_count + col]._tc))
             if listed and not row.choices:
@@ -125,6 +127,7 @@ def dropdown_choices(controls: list[Control]) -> tuple[str, ...]:
 def _table_question(row: Row, r: int, t_index: int, layout: Layout, found: Collected) -> Question:
     col = layout.answer_col if layout.answer_col is not None else layout.question_col
     answer_type, choices = row_choices(row, layout)
+    marks = {label: str(c) for label, c in layout.choice_cols}  # Yes | No | N/A answered with a mark
     return Question(
         ref=f"t{t_index}r{r}",
         number=row.number,
@@ -132,6 +135,6 @@ def _table_question(row: Row, r: int, t_index: int, layout: Layout, found: Colle
         text=row.text,
         answer_type=answer_type,
         choices=choices,
-        location=Location(kind="docx_cell", table=t_index, row=r, col=col),
+        location=Location(kind="docx_cell", table=t_index, row=r, col=col, columns=marks or None),
         existing_answer=row.answer if layout.answer_col is not None else None,
     )

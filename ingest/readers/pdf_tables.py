@@ -16,8 +16,11 @@ from ingest.model import AnswerType, Location, Question
 from ingest.readers._vocabulary import (
     ANSWER_OR_COMMENTS_HEAD,
     CHECKED,
+    CHOICE_HEAD,
+    MARKS,
     NUMBER_HEAD,
     QUESTION_ANYWHERE,
+    SECTION_HEAD,
     UNCHECKED,
 )
 from ingest.text import (
@@ -51,6 +54,8 @@ class Layout:
     answer_header: str = ""
     header: tuple[str, ...] = ()
     label_value: bool = False  # a two-column form: every label on the left asks for the value beside it
+    choice_cols: tuple[tuple[str, int], ...] = ()  # Yes | No | N/A columns answered with a mark
+    section_col: int | None = None  # "Control Domain": a section printed once, over its rows
 
     @property
     def strict(self) -> bool:
@@ -67,6 +72,7 @@ class Row:
     text: str = ""
     answer: str | None = None
     choices: tuple[str, ...] = ()
+    section: str | None = None
 
 
 def cell(value: str | None) -> str:
@@ -94,10 +100,29 @@ def find_layout(grid: Grid, *, scan_rows: int = 12) -> Layout | None:
             for c, t in enumerate(texts)
             if c != q and c not in numbers and ANSWER_OR_COMMENTS_HEAD.search(t)
         ]
-        a = answers[0] if answers else (q + 1 if q + 1 < len(texts) else None)
-        n = next((c for c in numbers if c < q), numbers[0] if numbers else None)
-        return Layout(r, q, a, n, texts[a] if a is not None else "", tuple(texts))
+        marks, at = choice_columns(grid, r)
+        a = marks[0][1] if marks else answers[0] if answers else (q + 1 if q + 1 < len(texts) else None)
+        left = [c for c in numbers if c < q]
+        asked = [c for c in left if "question" in texts[c].casefold()]
+        near = asked or left  # "Question ID" over "Control ID"; else the nearest left of the question
+        n = near[-1] if near else numbers[0] if numbers else None
+        header = "" if marks or a is None else texts[a]
+        sections = [c for c, t in enumerate(texts) if SECTION_HEAD.search(t) and c not in (q, a, n)]
+        section = sections[0] if sections else None
+        return Layout(at, q, a, n, header, tuple(texts), choice_cols=marks, section_col=section)
     return label_value_layout(grid) or layout_from_content(grid)
+
+
+def choice_columns(grid: Grid, r: int) -> tuple[tuple[tuple[str, int], ...], int]:
+    """Yes | No | N/A headers in adjacent columns of the header row or of the row below it (a two-row
+    header such as CAIQ v3's): the answer is a mark in one of them. Returns them and the last header row."""
+    for at in range(r, min(r + 2, len(grid))):
+        texts = [cell(v) for v in grid[at]]
+        cols = [c for c, t in enumerate(texts) if CHOICE_HEAD.match(t)]
+        run = [c for c in cols if c - 1 in cols or c + 1 in cols]
+        if len(run) >= 2:
+            return tuple((texts[c], c) for c in run), at
+    return (), r
 
 
 def label_value_layout(grid: Grid) -> Layout | None:
@@ -172,13 +197,18 @@ def read_row(row: Sequence[str | None], layout: Layout) -> Row:
     if not ok:
         return Row("skip")
     number, text = row_number(number_cell, question)
+    section = _at(row, layout.section_col) or None
     if layout.label_value:
         text = text.rstrip(" :") or text
+    if layout.choice_cols:
+        marked = [label for label, c in layout.choice_cols if _at(row, c).casefold() in MARKS]
+        labels = tuple(label for label, _ in layout.choice_cols)
+        return Row("question", number, text, marked[0] if marked else None, labels, section)
     answer = _at(row, layout.answer_col) if layout.answer_col != layout.question_col else ""
     boxes = checkboxes(answer)
     if boxes is not None:
-        return Row("question", number, text, answer=boxes[1], choices=boxes[0])
-    return Row("question", number, text, answer=answer if answer and not is_noise(answer) else None)
+        return Row("question", number, text, boxes[1], boxes[0], section)
+    return Row("question", number, text, answer if answer and not is_noise(answer) else None, (), section)
 
 
 def row_number(number_cell: str, question: str) -> tuple[str | None, str]:
@@ -312,6 +342,8 @@ def add_row(row: Row, state: TableState, questions: list[Question], location: Lo
     elif row.kind == "continuation" and questions:
         questions[-1] = replace(questions[-1], text=f"{questions[-1].text} {row.text}")
     elif row.kind == "question" and state.layout is not None:
+        if row.section:
+            add_row(Row("banner", text=row.section), state, questions, location)
         box = location.box or (0.0, 0.0, 0.0, 0.0)
         ref = f"p{location.page}y{round(box[1])}x{round(box[0])}"
         questions.append(_question(row, state.layout, state.section, location.page or 0, box, ref))

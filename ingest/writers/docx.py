@@ -70,7 +70,11 @@ class Target:
         location = question.location
         if location.kind == "docx_cell" and None not in (location.table, location.row, location.col):
             assert location.table is not None and location.row is not None and location.col is not None
-            cell = cell_at(self.tables[location.table], location.row, location.col, self.cells)
+            table = self.tables[location.table]
+            if location.columns:
+                mark_column(table, location.row, location.columns, question, text, self.cells)
+                return True
+            cell = cell_at(table, location.row, location.col, self.cells)
             controls = cell_controls(cell._tc)
             if not fill_controls(controls, cell_text(cell), question.choices, text) and not tick_boxes(
                 cell, question.choices, text
@@ -90,6 +94,26 @@ class Target:
                 _write_after(self.document, self.paragraphs, index, self.answers.get(index, []), text)
             return True
         return False
+
+
+def mark_column(
+    table: Table,
+    row: int,
+    columns: dict[str, str],
+    question: Question,
+    answer: str,
+    cache: dict[int, list[_Cell]],
+) -> None:
+    """Yes | No | N/A columns: an ``X`` in the chosen one, the others cleared."""
+    chosen = match_choice(answer, tuple(columns))
+    if chosen not in columns:
+        raise InputFileError(
+            f"answer {answer!r} is not one of the columns {', '.join(columns)}",
+            where=f"question {question.number or question.ref}",
+            fix="answer with one of the column headings (yes/no answers are mapped automatically)",
+        )
+    for label, col in columns.items():
+        set_cell_text(cell_at(table, row, int(col), cache), "X" if label == chosen else "")
 
 
 def fill_controls(controls: list[Control], shown: str, choices: tuple[str, ...], answer: str) -> bool:

@@ -149,3 +149,37 @@ def test_question_tables_nested_in_a_layout_table_are_read_with_their_titles(tmp
     assert [(q.number, q.existing_answer) for q in parse(out)] == [(q.number, answers[q.ref]) for q in found]
     outer = docx.Document(str(out)).tables[0]
     assert outer.cell(0, 0).tables[0].cell(1, 2).text == "Answer A.1"
+
+
+def test_yes_no_na_columns_marked_with_an_x_under_a_two_row_header(tmp_path: Path) -> None:
+    """CAIQ v3 as a Word table: "Consensus Assessment Answers" over Yes | No | Not Applicable; the
+    answer is the column holding the X, and write-back moves the X."""
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=6)
+    rows = [
+        [
+            "Control ID",
+            "Question ID",
+            "Consensus Assessment Questions",
+            "Consensus Assessment Answers",
+            "",
+            "",
+        ],
+        ["", "", "", "Yes", "No", "Not Applicable"],
+        ["DSI-01", "DSI-01.1", "Do you classify data by sensitivity?", "X", "", ""],
+        ["DSI-01", "DSI-01.2", "Do you label data according to its classification?", "", "", ""],
+    ]
+    for row, values in zip(table.rows, rows, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    src = tmp_path / "caiq3.docx"
+    document.save(str(src))
+    found = parse(src)
+    assert [(q.number, q.choices, q.existing_answer) for q in found] == [
+        ("DSI-01.1", ("Yes", "No", "Not Applicable"), "Yes"),
+        ("DSI-01.2", ("Yes", "No", "Not Applicable"), None),
+    ]
+    out = ingest.fill(src, found, {found[0].ref: "n/a", found[1].ref: "no"}, tmp_path / "out.docx")
+    assert [q.existing_answer for q in parse(out)] == ["Not Applicable", "No"]
+    cells = docx.Document(str(out)).tables[0]
+    assert [cells.cell(2, c).text for c in (3, 4, 5)] == ["", "", "X"]

@@ -65,7 +65,10 @@ def test_samples_are_what_make_samples_writes(tmp_path: Path) -> None:
 
 
 def test_samples_stay_commit_sized() -> None:
-    assert all((SAMPLES / name).stat().st_size < 64_000 for name in [*FILES, *make_pdf_exports.EXPORTS])
+    assert all(
+        (SAMPLES / name).stat().st_size < 64_000
+        for name in [*FILES, *make_pdf_exports.EXPORTS, "caiq3_export_marks.pdf"]
+    )
 
 
 def test_pdf_exports_are_what_make_pdf_exports_writes(tmp_path: Path) -> None:
@@ -82,6 +85,7 @@ def test_pdf_exports_are_what_make_pdf_exports_writes(tmp_path: Path) -> None:
         ("caiq_export_wide.pdf", "sheet_caiq_v4_completed.xlsx", ("CAIQv4",), 3),
         ("hecvat_export_ruled.pdf", "sheet_hecvat_full.xlsx", ("Organization", "Product"), 2),
         ("hecvat_export_plain.pdf", "sheet_hecvat_full.xlsx", ("Organization", "Product"), 2),
+        ("caiq3_export_marks.pdf", "sheet_two_row_header.xlsx", ("Assessment",), 2),
     ],
 )
 def test_workbook_printed_to_pdf_yields_the_questions_of_its_workbook(
@@ -89,8 +93,9 @@ def test_workbook_printed_to_pdf_yields_the_questions_of_its_workbook(
 ) -> None:
     """A completed CAIQ or HECVAT exported to PDF (ruled or without gridlines, the header repeated on the
     next page, domain banners spanning the row, yes/no and free-text answers, a wide sheet's other
-    columns printed on later pages) gives the workbook's numbers, texts, sections and answers for the
-    tabs printed, and nothing else."""
+    columns printed on later pages, CAIQ v3's Yes | No | Not Applicable columns marked with an X under a
+    two-row header) gives the workbook's numbers, texts, sections and answers for the tabs printed, and
+    nothing else."""
     sheet = [q for q in parse(SAMPLES / workbook).questions if q.ref.split("!")[0] in tabs]
     printed = parse(SAMPLES / name)
     assert printed.reader == "pdf" and printed.detected["pages"] == pages

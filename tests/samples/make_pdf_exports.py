@@ -14,6 +14,9 @@ page. Outputs:
 - ``hecvat_export_ruled.pdf`` the Organization and Product tabs of ``sheet_hecvat_full.xlsx``, one after the
   other: ``ID | Question | Vendor Response | Additional Information``, yes/no and free-text rows
 - ``hecvat_export_plain.pdf`` the same without gridlines (answers and notes wrap below their question)
+- ``caiq3_export_marks.pdf``  ``sheet_two_row_header.xlsx`` (CAIQ v3 style): the two-row header
+  ``Consensus Assessment Answers`` over ``Yes | No | Not Applicable`` repeated on page 2, answers marked
+  with an ``X``, the control domain printed once over its rows
 """
 
 from __future__ import annotations
@@ -141,6 +144,30 @@ def export(path: Path, source: Path, parts: list[tuple[str, Print]], *, ruled: b
     doc.build(story, onFirstPage=_page_furniture, onLaterPages=_page_furniture)
 
 
+def export_marks(path: Path, source: Path) -> None:
+    """A CAIQ v3-style sheet: its two header rows (merged cells spanned) and its data rows as they are."""
+    import openpyxl
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    workbook = openpyxl.load_workbook(source)
+    sheet = workbook.active
+    assert sheet is not None
+    rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+    merged = [m.bounds for m in sheet.merged_cells.ranges]
+    workbook.close()
+    small = getSampleStyleSheet()["BodyText"].clone("small", fontSize=8, leading=10)
+    data = [[Paragraph(text, small) if text else "" for text in row] for row in rows]
+    spans = [("SPAN", (c0 - 1, r0 - 1), (c1 - 1, r1 - 1)) for c0, r0, c1, r1 in merged]
+    table = Table(data, colWidths=[70, 60, 150, 200, 40, 40, 60, 100], repeatRows=2)
+    table.setStyle(
+        TableStyle([("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0)), ("VALIGN", (0, 0), (-1, -1), "TOP"), *spans])
+    )
+    doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), invariant=1, title=source.stem)
+    doc.build([Spacer(1, 370), table], onFirstPage=_page_furniture, onLaterPages=_page_furniture)
+
+
 EXPORTS = {
     "caiq_export_ruled.pdf": (CAIQ, [("CAIQv4", CAIQ_MAIN)], True),
     "caiq_export_plain.pdf": (CAIQ, [("CAIQv4", CAIQ_MAIN)], False),
@@ -154,7 +181,8 @@ def main(out: Path = HERE) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     for name, (source, parts, ruled) in EXPORTS.items():
         export(out / name, source, parts, ruled=ruled)
-    return [out / name for name in EXPORTS]
+    export_marks(out / "caiq3_export_marks.pdf", HERE / "sheet_two_row_header.xlsx")
+    return [out / name for name in [*EXPORTS, "caiq3_export_marks.pdf"]]
 
 
 if __name__ == "__main__":
