@@ -13,7 +13,8 @@ class Location:
     """Where a question's answer belongs in the original file.
 
     ``kind`` is one of ``cell`` (XLSX/CSV: ``sheet`` + ``cell`` such as ``C14``, or for an x-column
-    layout ``columns`` maps each choice to its cell), ``docx_cell`` (``table``/``row``/``col``),
+    layout ``columns`` maps each choice to its cell), ``docx_cell`` (``table``/``row``/``col``; for an
+    x-column layout ``columns`` maps each choice to its column index),
     ``docx_paragraph`` (``paragraph`` index), ``pdf_box`` (``page`` + ``box`` [x0, top, x1, bottom]),
     ``form_field`` (``field`` name) or ``vsaq`` (``item`` id).
     """

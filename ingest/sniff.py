@@ -1,7 +1,7 @@
 """Look at a file before any reader does: empty, too big, wrong type, encrypted, macro-enabled, or a bomb.
 
 Pipeline: ``read_head`` -> ``content_kind`` (magic bytes) -> ``check_cfb`` / ``check_zip`` (sizes, then
-``check_macros`` for workbooks) -> the extension check. Everything here reads the central directory or a
+``check_macros`` for workbooks and Word documents) -> the extension check. Everything here reads the central directory or a
 few bytes; nothing is decompressed except ``[Content_Types].xml`` (at most 1 MiB) and, to count rows of
 a worksheet, the sheet itself (``count_rows``, which stops at the limit).
 """
@@ -144,14 +144,30 @@ def check_zip(path: Path, *, limits: Limits, display: str) -> str:
             where=display,
             fix="upload the .xlsx, .docx or .pdf itself, not an archive containing it",
         )
-    if kind == "xlsx":
-        check_macros(path, infos, display=display)
+    if kind in ("xlsx", "docx"):
+        check_macros(path, infos, kind=kind, display=display)
     return kind
 
 
-def check_macros(path: Path, infos: list[zipfile.ZipInfo], *, display: str) -> None:
-    """A macro-enabled workbook (``xl/vbaProject.bin``, the XLSM content type, or named ``.xlsm``) is
-    refused: Trustdesk never stores or hands back a file that carries code (catalogue U20)."""
+_MACRO = {
+    "xlsx": (
+        "Macro-enabled workbooks are not accepted",
+        "open it in Excel and save as .xlsx without macros (File > Save As > Excel Workbook)",
+        ".xlsm",
+    ),
+    "docx": (
+        "Macro-enabled documents are not accepted",
+        "open it in Word and save as .docx without macros (File > Save As > Word Document)",
+        ".docm",
+    ),
+}
+
+
+def check_macros(path: Path, infos: list[zipfile.ZipInfo], *, kind: str, display: str) -> None:
+    """A macro-enabled workbook or document is refused (catalogue U20): a VBA project
+    (``xl/vbaProject.bin``, ``word/vbaProject.bin``), Excel 4.0 macro sheets (``xl/macrosheets/``), the
+    macro-enabled content type, or the ``.xlsm`` / ``.docm`` name. Trustdesk never stores, parses or
+    hands back a file that carries code, so no write-back can ever return it with its macros."""
     names = {info.filename.lower(): info for info in infos}
     types = names.get("[content_types].xml")
     macro_type = False
@@ -165,13 +181,10 @@ def check_macros(path: Path, infos: list[zipfile.ZipInfo], *, display: str) -> N
                 where=display,
                 fix="download or export the file again; if it came by e-mail, ask the sender to re-send it",
             ) from exc
-    suffix = Path(display.split("!")[0]).suffix.lower()
-    if "xl/vbaproject.bin" in names or macro_type or suffix == ".xlsm":
-        raise UnsupportedFormat(
-            "Macro-enabled workbooks are not accepted",
-            where=display,
-            fix="open it in Excel and save as .xlsx without macros (File > Save As > Excel Workbook)",
-        )
+    what, fix, suffix = _MACRO[kind]
+    code = [n for n in names if n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/")]
+    if code or macro_type or Path(display.split("!")[0]).suffix.lower() == suffix:
+        raise UnsupportedFormat(what, where=display, fix=fix)
 
 
 def check_sizes(infos: list[zipfile.ZipInfo], *, limits: Limits, display: str) -> None:

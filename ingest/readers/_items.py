@@ -7,7 +7,8 @@ Per row: repeated header, banner (a section) or ``make_item`` (question, guidanc
 from __future__ import annotations
 
 from ingest import text as tx
-from ingest.readers._table import _MARK, Grid, Item, Layout, data_rows, header_role, header_score
+from ingest.readers._table import Grid, Item, Layout, data_rows, header_role, header_score
+from ingest.readers._vocabulary import MARKS
 
 BANNER_MAX_WORDS = 10
 
@@ -92,7 +93,7 @@ def make_item(grid: Grid, layout: Layout, row: int, text: str, section: str | No
 def existing(grid: Grid, layout: Layout, row: int) -> str | None:
     """The answer already in the file: the answer cell, or the choice whose column is marked."""
     if layout.choice_cols:
-        marked = [c for c, col in layout.choice_cols.items() if grid.get(row, col).strip().lower() in _MARK]
+        marked = [c for c, col in layout.choice_cols.items() if grid.get(row, col).strip().lower() in MARKS]
         return marked[0] if marked else None
     value = grid.get(row, layout.answer_col)
     if not value or tx.is_noise(value):

@@ -11,33 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 from ingest import text as tx
+from ingest.readers import _vocabulary as vocab
 
 HEADER_SCAN_ROWS = 60
 MAX_COLS = 60
-_Q_HEAD = re.compile(
-    r"^(?:questions?(?: text| description)?|pregunta|preguntas|question ?/ ?requirement|requirements?|"
-    r"control (?:question|description|requirement)|query|questionnaire item|frage|exigence|requisito|"
-    r"description(?:\[en\])?|criteria|assessment question|field|information requested)\b",
-    re.IGNORECASE,
-)
-_Q_ANY = re.compile(r"\b(?:questions?|preguntas?|fragen?)\b(?!\s*(?:id|#|no|number|ref))", re.IGNORECASE)
-_A_HEAD = re.compile(
-    r"\b(?:answers?|responses?|reply|respuesta|réponse|antwort|vendor (?:comment|response)s?|"
-    r"yes\s*/\s*no|compliant\?|implemented\?)\b",
-    re.IGNORECASE,
-)
-_N_HEAD = re.compile(
-    r"^(?:#|no\.?|nr\.?|num(?:ber)?|id|ids|ref(?:erence)?(?:[ _.]?(?:id|no|#))?|ref_id|q ?#|q ?no\.?|"
-    r"question (?:id|#|no\.?|number)|index|item(?: ?#| no\.?)?|control id|s/n|sl\.? ?no\.?|n[º°o]\.?)$",
-    re.IGNORECASE,
-)
-_S_HEAD = re.compile(
-    r"(?:^|\b(?:ccm|control|question)\s)(?:section|category|domain|area|topic|family|chapter|theme|control family|dominio|"
-    r"secci[óo]n|categor[íi]a|th[èe]me|domaine)\b",
-    re.IGNORECASE,
-)
-_CHOICE_HEAD = re.compile(r"^(?:yes|no|n/?a|not applicable|partial(?:ly)?|s[íi]|oui|non)$", re.IGNORECASE)
-_OTHER_HEAD = re.compile(r"\b(?:comments?|notes?|remarks|evidence|documentation|status|owner|rating)\b", re.I)
 _CODE = re.compile(r"^[A-Z][A-Z0-9_.]{1,15}$")
 _LANGUAGES = (
     r"[a-z]{2}(?:[-_][a-z]{2})?|eng|english|anglais|ingl[ée]s|englisch|inglese|french|fran[çc]ais|"
@@ -50,7 +27,6 @@ _LANG_MARK = re.compile(
     re.IGNORECASE,
 )
 _ENGLISH = {"en", "eng", "english", "anglais", "inglés", "ingles", "englisch", "inglese"}
-_MARK = {"x", "✓", "✔", "☒", "■", "1", "true", "yes", "y"}
 
 
 @dataclass
@@ -127,14 +103,18 @@ def header_role(text: str) -> str | None:
     """What a header cell names: number, section, choice, question, answer, other; ``None`` for data."""
     if len(text) > 60 or len(text.split()) > 8 or text.endswith("?"):
         return None
-    for role, pattern in (("choice", _CHOICE_HEAD), ("number", _N_HEAD), ("section", _S_HEAD)):
+    for role, pattern in (
+        ("choice", vocab.CHOICE_HEAD),
+        ("number", vocab.NUMBER_HEAD),
+        ("section", vocab.SECTION_HEAD),
+    ):
         if pattern.match(text):
             return role
-    if _Q_HEAD.match(text) or _Q_ANY.search(text):
+    if vocab.QUESTION_START.match(text) or vocab.QUESTION_WORD.search(text):
         return "question"
-    if _A_HEAD.search(text):
+    if vocab.ANSWER_HEAD.search(text):
         return "answer"
-    return "other" if _OTHER_HEAD.search(text) else None
+    return "other" if vocab.OTHER_HEAD.search(text) else None
 
 
 def header_score(values: list[tuple[int, str]]) -> int:

@@ -1,8 +1,10 @@
 """Word documents: questions in tables and in numbered, bulleted or plain paragraphs.
 
 Pipeline: ``check_file`` (zip guard) -> ``open_document`` -> ``blocks`` (body paragraphs and tables in
-order, each paragraph with Word's printed number from ``docx_numbering``) -> ``paragraph_questions`` and
-``table_questions`` -> one ``Questionnaire``. Headings become sections.
+order, tables nested in table cells included, each paragraph with Word's printed number from
+``docx_numbering`` and its form controls from ``docx_controls``) -> ``paragraph_questions`` and
+``docx_tables.table_questions`` -> one ``Questionnaire``. Headings become sections. A question's answer
+goes into its form control when it has one (a text field, check boxes, a drop-down list).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +24,19 @@ from docx.text.paragraph import Paragraph
 from core.errors import CorruptFile, TrustdeskError, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import Location, Question, Questionnaire
+from ingest.readers._vocabulary import CHECKED, UNCHECKED
+from ingest.readers.docx_controls import Parts, render
 from ingest.readers.docx_numbering import Numbering, Styles, W
+from ingest.readers.docx_tables import (
+    Collected,
+    dropdown_choices,
+    table_grid,
+    table_questions,
+    unique_cells,
+)
 from ingest.readers.pdf_tables import (
-    Layout,
-    Row,
     find_layout,
-    infer_yes_no,
     inline_choices,
-    read_row,
-    row_choices,
     trailing_choices,
 )
 from ingest.sniff import check_file
@@ -39,6 +45,7 @@ from ingest.text import (
     clean_text,
     is_noise,
     is_question_text,
+    looks_like_prompt,
     normalize_number,
     split_number,
 )
@@ -71,19 +78,12 @@ class Block:
     table_index: int = -1
     style: str = ""
     kind: str = ""
+    parts: Parts = field(default_factory=Parts)
 
-
-@dataclass
-class Collected:
-    questions: list[Question] = field(default_factory=list)
-    sections: list[str] = field(default_factory=list)
-    section: str | None = None
-    tables: list[dict[str, Any]] = field(default_factory=list)
-
-    def set_section(self, title: str) -> None:
-        self.section = title
-        if title not in self.sections:
-            self.sections.append(title)
+    @property
+    def text(self) -> str:
+        """The paragraph's clean text, without the values of its form controls."""
+        return clean_text(self.parts.text)
 
 
 def open_document(path: Path, *, limits: Limits) -> Document:
@@ -168,23 +168,60 @@ def collect(document: Document) -> Collected:
 
 
 def blocks(document: Document) -> Iterator[Block]:
-    """Body paragraphs and tables in document order, content controls included; numbering counters
-    advance as Word's do."""
+    """Body paragraphs and tables in document order, content controls and tables nested in table cells
+    included; numbering counters advance as Word's do."""
     styles = Styles.from_element(document.styles.element)
     numbering = Numbering.from_element(_numbering_root(document), styles.numbered_styles())
-    p_index = t_index = 0
-    for item in body_items(document._body._body, document._body):
-        if isinstance(item, Table):
-            yield Block(table=item, table_index=t_index)
-            t_index += 1
-            continue
-        ppr = item._p.pPr
-        num = styles.num_pr(ppr)
-        label = numbering.advance(*num) if num else None
-        block = Block(paragraph=item, index=p_index, label=label, style=styles.name(ppr))
-        block.kind = paragraph_kind(block)
-        yield block
-        p_index += 1
+    walk = Walk(styles, numbering)
+    yield from walk.items(body_items(document._body._body, document._body))
+
+
+@dataclass
+class Walk:
+    """Numbers paragraphs and tables in document order while descending into nested tables."""
+
+    styles: Styles
+    numbering: Numbering
+    paragraphs: int = 0
+    tables: int = 0
+
+    def items(self, items: Iterator[Paragraph | Table]) -> Iterator[Block]:
+        for item in items:
+            if isinstance(item, Table):
+                yield from self.table(item)
+                continue
+            ppr = item._p.pPr
+            num = self.styles.num_pr(ppr)
+            label = self.numbering.advance(*num) if num else None
+            block = Block(paragraph=item, index=self.paragraphs, label=label, style=self.styles.name(ppr))
+            block.parts = render(item._p)
+            block.kind = paragraph_kind(block)
+            yield block
+            self.paragraphs += 1
+
+    def table(self, table: Table) -> Iterator[Block]:
+        """A table, then the tables nested in its cells. A table that only lays out nested tables (no
+        question layout of its own) is a frame: its cells' paragraphs and tables are read as body."""
+        cells = unique_cells(table)
+        nested = [c for c in cells if c._tc.find(f"{W}tbl") is not None]
+        if nested and find_layout(table_grid(table)) is None:
+            for frame in cells:
+                inside = list(self.items(body_items(frame._tc, frame)))
+                titled(inside)
+                yield from inside
+            return
+        yield Block(table=table, table_index=self.tables)
+        self.tables += 1
+        for holder in nested:
+            yield from self.items(t for t in body_items(holder._tc, holder) if isinstance(t, Table))
+
+
+def titled(inside: list[Block]) -> None:
+    """In a frame cell, a short first line that asks nothing titles what follows: a section."""
+    first = next((b for b in inside if b.table is not None or b.text), None)
+    short = first is not None and len(first.text.split()) <= 10 and not first.text.endswith((".", "?", ":"))
+    if first is not None and short and first.kind in {"text", "item"}:
+        first.kind = "heading"
 
 
 def body_items(element: Any, parent: Any) -> Iterator[Paragraph | Table]:
@@ -198,28 +235,6 @@ def body_items(element: Any, parent: Any) -> Iterator[Paragraph | Table]:
             content = child.find(f"{W}sdtContent")
             if content is not None:
                 yield from body_items(content, parent)
-
-
-def cell_text(cell: Any) -> str:
-    """All text in a cell, content controls included; a control still showing its placeholder is empty."""
-    lines = []
-    for paragraph in cell._tc.iter(f"{W}p"):
-        if _in_placeholder(paragraph, cell._tc):
-            continue
-        marks = {f"{W}tab": " ", f"{W}br": "\n"}
-        nodes = paragraph.iter(f"{W}t", f"{W}tab", f"{W}br")
-        lines.append("".join(node.text or "" if node.tag == f"{W}t" else marks[node.tag] for node in nodes))
-    return "\n".join(lines)
-
-
-def _in_placeholder(node: Any, stop: Any) -> bool:
-    while node is not None and node is not stop:
-        if node.tag == f"{W}sdt":
-            props = node.find(f"{W}sdtPr")
-            if props is not None and props.find(f"{W}showingPlcHdr") is not None:
-                return True
-        node = node.getparent()
-    return False
 
 
 def _numbering_root(document: Document) -> Any | None:
@@ -257,19 +272,23 @@ def following(items: list[Block], wanted: str) -> dict[int, list[Block]]:
 def paragraph_kind(block: Block) -> str:
     """``heading``, ``question``, ``noise``, ``item`` (a list entry: maybe a choice) or ``text`` (an answer)."""
     assert block.paragraph is not None
-    text = clean_text(block.paragraph.text)
+    text = block.text
     if heading_level(block.style) is not None:
         if text.endswith("?") and is_question_text(split_number(text)[1]):
             return "question"  # questions set as headings (RFP style)
         return "heading" if text else "noise"
     if not text or is_noise(text):
         return "noise"
+    if text[0] in CHECKED + UNCHECKED:
+        return "item"  # one choice of the question above, printed with its box
     prefix, rest = split_number(text)
     numbered = bool(block.label) or prefix is not None
     if is_question_text(rest) and (numbered or block.label == "" or text.endswith("?")):
         return "question"
     if numbered and text.endswith(":") and len(text.split()) <= 12:
         return "question"
+    if block.parts.controls and looks_like_prompt(rest) and len(rest.split()) <= 40:
+        return "question"  # a label followed by a form field to fill in
     return "item" if numbered or block.label == "" else "text"
 
 
@@ -280,20 +299,25 @@ def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
     for position, block in enumerate(items):
         assert block.paragraph is not None
         kind = block.kind
-        text = clean_text(block.paragraph.text)
+        text = block.text
         if kind == "heading":
             found.set_section(split_number(text)[1])
         if kind != "question":
             continue
         number, body = _number_and_text(block.label, text)
         body, boxes, ticked = trailing_choices(body)
+        boxes = boxes or dropdown_choices(block.parts.controls)
         answer_type, choices = (answer_type_for(boxes), boxes) if boxes else inline_choices(body)
+        if block.parts.controls and not boxes:
+            body = body.rstrip(" :") or body
         listed = list_choices(options.get(position, []))
         if listed and not choices:
             multi = _MULTI.search(body) is not None
             answer_type, choices = ("multi_choice" if multi else answer_type_for(listed)), listed
-        existing = " ".join(
-            _ANSWER_PREFIX.sub("", clean_text(b.paragraph.text)) for b in answers[position] if b.paragraph
+            ticked = ticked or ", ".join(box_label(b.text) for b in options[position] if b.text[0] in CHECKED)
+        inline = " ".join(block.parts.values)
+        existing = inline or " ".join(
+            _ANSWER_PREFIX.sub("", b.text) for b in answers[position] if b.paragraph
         )
         questions.append(
             Question(
@@ -312,8 +336,13 @@ def paragraph_questions(items: list[Block], found: Collected) -> list[Question]:
 
 def list_choices(items: list[Block]) -> tuple[str, ...]:
     """Short list entries under a question are its choices ("a. Daily", "b. Weekly")."""
-    texts = [split_number(clean_text(b.paragraph.text))[1] for b in items if b.paragraph is not None]
+    texts = [box_label(b.text) for b in items if b.paragraph is not None]
     return tuple(texts) if len(texts) >= 2 and all(len(t.split()) <= 10 for t in texts) else ()
+
+
+def box_label(text: str) -> str:
+    """A list entry's label: its number ("a.") or its printed box ("☐") left out."""
+    return split_number(text.lstrip(CHECKED + UNCHECKED).strip())[1]
 
 
 def _number_and_text(label: str | None, text: str) -> tuple[str | None, str]:
@@ -322,42 +351,3 @@ def _number_and_text(label: str | None, text: str) -> tuple[str | None, str]:
         prefixed, rest = split_number(text)
         return number or None, rest if prefixed == number else text
     return split_number(text)
-
-
-def table_grid(table: Table) -> list[list[str | None]]:
-    """Cell texts by grid position; merged cells repeat their text, as Word shows them."""
-    return [[cell_text(cell) for cell in row.cells] for row in table.rows]
-
-
-def table_questions(table: Table, t_index: int, found: Collected) -> list[Question]:
-    grid = table_grid(table)
-    layout = find_layout(grid)
-    found.tables.append({"table": t_index, "layout": None if layout is None else asdict(layout)})
-    if layout is None:
-        return []
-    questions: list[Question] = []
-    for r in range(layout.header_row + 1, len(grid)):
-        row = read_row(grid[r], layout)
-        if row.kind == "banner":
-            found.set_section(row.text)
-        elif row.kind == "continuation" and questions:
-            last = questions[-1]
-            questions[-1] = replace(last, text=f"{last.text} {row.text}")
-        elif row.kind == "question":
-            questions.append(_table_question(row, r, t_index, layout, found))
-    return infer_yes_no(questions)
-
-
-def _table_question(row: Row, r: int, t_index: int, layout: Layout, found: Collected) -> Question:
-    col = layout.answer_col if layout.answer_col is not None else layout.question_col
-    answer_type, choices = row_choices(row, layout)
-    return Question(
-        ref=f"t{t_index}r{r}",
-        number=row.number,
-        section=found.section,
-        text=row.text,
-        answer_type=answer_type,
-        choices=choices,
-        location=Location(kind="docx_cell", table=t_index, row=r, col=col),
-        existing_answer=row.answer if layout.answer_col is not None else None,
-    )

@@ -202,7 +202,7 @@ def _table_or_text(pages: Scan) -> tuple[list[Question], list[str], dict[str, An
 
 def _tables_and_text(pages: Scan, furniture: set[str]) -> tuple[list[Question], list[str], dict[str, Any]]:
     """Questions from ruled tables, plus numbered questions printed outside those tables, in page order."""
-    boxes = [(t["page"], t["bbox"]) for t in pages.tables.detected if t["layout"] is not None]
+    boxes = [(t["page"], t["bbox"]) for t in pages.tables.detected if t["layout"] or t["other_columns"]]
 
     def outside(ln: Line) -> bool:
         return not any(p == ln.page and b[1] - 2 <= ln.top and ln.bottom <= b[3] + 2 for p, b in boxes)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ingest.model import Location, Question
 from ingest.readers.pdf_tables import Layout, TableState, add_row, find_layout, read_row
+from ingest.text import is_number, is_question_text
 
 Word = dict[str, Any]
 
@@ -63,6 +64,8 @@ def blocks(
     """Printed lines -> (top, bottom, cells) table rows: a question cell ends at a wider vertical gap; the
     other columns attach to the question cell their line sits in (top, middle or bottom aligned)."""
     q = layout.question_col
+    banners = [r for r in rows if is_spanning(r, starts)]
+    rows = [r for r in rows if not any(r is b for b in banners)]
     tops = [float(r[0]["top"]) for r in rows if any(_column(float(w["x0"]), starts) == q for w in r)]
     steps = sorted(b - a for a, b in itertools.pairwise(tops) if b > a)
     step = steps[len(steps) // 4] if steps else 12.0
@@ -73,21 +76,40 @@ def blocks(
         else:
             spans.append([top, top])
     grid: list[list[list[str]]] = [[[] for _ in starts] for _ in spans]
+    reach = [b for _, b in spans]  # the lowest line of each row so far (answers can run longer)
     table: list[tuple[float, float, list[str | None]]] = []
     for row in rows:
         top = float(row[0]["top"])
         distance, target = min(
-            ((max(a - top, 0.0, top - b), i) for i, (a, b) in enumerate(spans)), default=(0.0, -1)
+            ((max(a - top, 0.0, top - reach[i]), i) for i, (a, b) in enumerate(spans)), default=(0.0, -1)
         )
+        columns = {_column(float(w["x0"]), starts) for w in row}
+        if 0 < distance <= step * 1.6 and not columns & {0, q}:
+            distance = 0.0  # an answer or note wrapping below its question: the same row
+        if target >= 0 and distance <= step:
+            reach[target] = max(reach[target], top)
         if target < 0 or distance > step:
             text = " ".join(str(w["text"]) for w in row)
             table.append((top, top + step, [text] + [None] * (len(starts) - 1)))
             continue
         for word in row:
             grid[target][_column(float(word["x0"]), starts)].append(str(word["text"]))
-    for (a, b), cells in zip(spans, grid, strict=True):
-        table.append((a, b + step, [" ".join(cell) or None for cell in cells]))
+    for (a, _), bottom, cells in zip(spans, reach, grid, strict=True):
+        table.append((a, bottom + step, [" ".join(cell) or None for cell in cells]))
+    for row in banners:
+        top = float(row[0]["top"])
+        table.append((top, top + step, [" ".join(str(w["text"]) for w in row)] + [None] * (len(starts) - 1)))
     return sorted(table, key=lambda item: item[0])
+
+
+def is_spanning(row: list[Word], starts: list[float]) -> bool:
+    """A line printed across column boundaries as one phrase from the first column (a section banner
+    spanning merged cells), not a row of cells: no wide gap between its words, and no question."""
+    if len(row) < 2 or _column(float(row[0]["x0"]), starts) != 0 or len(header_cells(row)) != 1:
+        return False
+    text = " ".join(str(w["text"]) for w in row)
+    columns = {_column(float(w["x0"]), starts) for w in row}
+    return len(columns) > 1 and not is_question_text(text) and not is_number(str(row[0]["text"]))
 
 
 def borderless_page_questions(

@@ -13,6 +13,16 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ingest.model import AnswerType, Location, Question
+from ingest.readers._vocabulary import (
+    ANSWER_OR_COMMENTS_HEAD,
+    CHECKED,
+    CHOICE_HEAD,
+    MARKS,
+    NUMBER_HEAD,
+    QUESTION_ANYWHERE,
+    SECTION_HEAD,
+    UNCHECKED,
+)
 from ingest.text import (
     answer_type_for,
     choice_kind,
@@ -30,20 +40,6 @@ from ingest.text import (
 
 Grid = Sequence[Sequence[str | None]]
 
-_HEAD_Q = re.compile(
-    r"\b(questions?|requirements?|control (?:question|description|statement)|query|description|"
-    r"pregunta|question posée|exigence|frage)\b",
-    re.IGNORECASE,
-)
-_HEAD_A = re.compile(
-    r"\b(answers?|responses?|reply|yes\s*/\s*no|y\s*/\s*n|comments?|respuesta|réponse|antwort)\b",
-    re.IGNORECASE,
-)
-_HEAD_N = re.compile(
-    r"^(#|no\.?|nr\.?|n°|num(?:ber)?|ids?|ref(?:erence)?\.?|item(?: ?#| no\.?)?|control id|question id|"
-    r"q ?#|s/n|seq)$",
-    re.IGNORECASE,
-)
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n(?=[a-z])")
 
 
@@ -57,11 +53,14 @@ class Layout:
     number_col: int | None
     answer_header: str = ""
     header: tuple[str, ...] = ()
+    label_value: bool = False  # a two-column form: every label on the left asks for the value beside it
+    choice_cols: tuple[tuple[str, int], ...] = ()  # Yes | No | N/A columns answered with a mark
+    section_col: int | None = None  # "Control Domain": a section printed once, over its rows
 
     @property
     def strict(self) -> bool:
-        """Columns guessed from content: only question-like texts count."""
-        return self.header_row < 0 and not self.header
+        """Columns guessed from content: only question-like texts count (labels do in a form)."""
+        return self.header_row < 0 and not self.header and not self.label_value
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,7 @@ class Row:
     text: str = ""
     answer: str | None = None
     choices: tuple[str, ...] = ()
+    section: str | None = None
 
 
 def cell(value: str | None) -> str:
@@ -88,16 +88,60 @@ def find_layout(grid: Grid, *, scan_rows: int = 12) -> Layout | None:
         texts = [cell(v) for v in row]
         if len({t for t in texts if t}) < 2:
             continue  # a title or banner merged across the table is not a header
-        numbers = [c for c, t in enumerate(texts) if _HEAD_N.match(t)]
-        questions = [c for c, t in enumerate(texts) if _HEAD_Q.search(t) and c not in numbers and len(t) < 60]
+        numbers = [c for c, t in enumerate(texts) if NUMBER_HEAD.match(t)]
+        questions = [
+            c for c, t in enumerate(texts) if QUESTION_ANYWHERE.search(t) and c not in numbers and len(t) < 60
+        ]
         if not questions:
             continue
         q = questions[0]
-        answers = [c for c, t in enumerate(texts) if c != q and c not in numbers and _HEAD_A.search(t)]
-        a = answers[0] if answers else (q + 1 if q + 1 < len(texts) else None)
-        n = next((c for c in numbers if c < q), numbers[0] if numbers else None)
-        return Layout(r, q, a, n, texts[a] if a is not None else "", tuple(texts))
-    return layout_from_content(grid)
+        answers = [
+            c
+            for c, t in enumerate(texts)
+            if c != q and c not in numbers and ANSWER_OR_COMMENTS_HEAD.search(t)
+        ]
+        marks, at = choice_columns(grid, r)
+        a = marks[0][1] if marks else answers[0] if answers else (q + 1 if q + 1 < len(texts) else None)
+        left = [c for c in numbers if c < q]
+        asked = [c for c in left if "question" in texts[c].casefold()]
+        near = asked or left  # "Question ID" over "Control ID"; else the nearest left of the question
+        n = near[-1] if near else numbers[0] if numbers else None
+        header = "" if marks or a is None else texts[a]
+        sections = [c for c, t in enumerate(texts) if SECTION_HEAD.search(t) and c not in (q, a, n)]
+        section = sections[0] if sections else None
+        return Layout(at, q, a, n, header, tuple(texts), choice_cols=marks, section_col=section)
+    return label_value_layout(grid) or layout_from_content(grid)
+
+
+def choice_columns(grid: Grid, r: int) -> tuple[tuple[tuple[str, int], ...], int]:
+    """Yes | No | N/A headers in adjacent columns of the header row or of the row below it (a two-row
+    header such as CAIQ v3's): the answer is a mark in one of them. Returns them and the last header row."""
+    for at in range(r, min(r + 2, len(grid))):
+        texts = [cell(v) for v in grid[at]]
+        cols = [c for c, t in enumerate(texts) if CHOICE_HEAD.match(t)]
+        run = [c for c in cols if c - 1 in cols or c + 1 in cols]
+        if len(run) >= 2:
+            return tuple((texts[c], c) for c in run), at
+    return (), r
+
+
+def label_value_layout(grid: Grid) -> Layout | None:
+    """A two-column table without a header whose left cells are labels or questions and whose right
+    cells are the answers (``Company name: | ...``): a form, unless the right column reads like
+    definitions (a glossary: long texts beside short terms, none left blank, no label ending in ``:``)."""
+    rows = [(cell(r[0]), cell(r[1])) for r in grid if len(r) == 2 and cell(r[0]) and cell(r[0]) != cell(r[1])]
+    if len(rows) < 2 or max((len(r) for r in grid), default=0) != 2:
+        return None
+    labels = [
+        left for left, _ in rows if looks_like_prompt(left) and not is_number(left) and len(left) <= 200
+    ]
+    if len(labels) < 0.7 * len(rows):
+        return None
+    blanks = sum(1 for _, right in rows if not right or is_noise(right))
+    asked = sum(1 for left, _ in rows if left.endswith((":", "?")) or is_question_text(left))
+    if blanks < 0.3 * len(rows) and asked < 0.5 * len(rows):
+        return None
+    return Layout(-1, 0, 1, None, label_value=True)
 
 
 def layout_from_content(grid: Grid) -> Layout | None:
@@ -153,11 +197,18 @@ def read_row(row: Sequence[str | None], layout: Layout) -> Row:
     if not ok:
         return Row("skip")
     number, text = row_number(number_cell, question)
+    section = _at(row, layout.section_col) or None
+    if layout.label_value:
+        text = text.rstrip(" :") or text
+    if layout.choice_cols:
+        marked = [label for label, c in layout.choice_cols if _at(row, c).casefold() in MARKS]
+        labels = tuple(label for label, _ in layout.choice_cols)
+        return Row("question", number, text, marked[0] if marked else None, labels, section)
     answer = _at(row, layout.answer_col) if layout.answer_col != layout.question_col else ""
     boxes = checkboxes(answer)
     if boxes is not None:
-        return Row("question", number, text, answer=boxes[1], choices=boxes[0])
-    return Row("question", number, text, answer=answer if answer and not is_noise(answer) else None)
+        return Row("question", number, text, boxes[1], boxes[0], section)
+    return Row("question", number, text, answer if answer and not is_noise(answer) else None, (), section)
 
 
 def row_number(number_cell: str, question: str) -> tuple[str | None, str]:
@@ -169,8 +220,6 @@ def row_number(number_cell: str, question: str) -> tuple[str | None, str]:
     return number, rest if prefixed == number else question
 
 
-CHECKED = "☒☑■✔✓❒"
-UNCHECKED = "☐□❑"
 _BOX = re.compile(rf"([{CHECKED}{UNCHECKED}])\s*([^{CHECKED}{UNCHECKED}]+)")
 
 
@@ -230,6 +279,7 @@ class TableState:
     sections: list[str] = field(default_factory=list)
     detected: list[dict[str, Any]] = field(default_factory=list)
     starts: list[float] = field(default_factory=list)
+    other_columns: bool = False  # the last table holds the other columns of a wide sheet: no questions
 
 
 def continue_layout(grid: Grid, state: TableState) -> Layout | None:
@@ -237,19 +287,24 @@ def continue_layout(grid: Grid, state: TableState) -> Layout | None:
     layout = find_layout(grid)
     width = max((len(r) for r in grid), default=0)
     own_header = layout is not None and layout.header_row >= 0
+    state.other_columns = not own_header and bool(grid) and other_header(grid[0], state)
+    if state.other_columns:
+        return None
     if not own_header and state.layout is not None and width == state.width:
-        previous = state.layout
-        layout = Layout(
-            -1,
-            previous.question_col,
-            previous.answer_col,
-            previous.number_col,
-            previous.answer_header,
-            previous.header,
-        )
+        layout = replace(state.layout, header_row=-1)
     if layout is not None:
         state.layout, state.width = layout, width
     return layout
+
+
+def other_header(row: Sequence[str | None], state: TableState) -> bool:
+    """After a questionnaire table with a header, a table headed by other short labels and no question
+    column: the columns a wide sheet prints to the right, on later pages ("down, then over")."""
+    texts = [cell(v) for v in row]
+    if state.layout is None or not state.layout.header or tuple(texts) == state.layout.header:
+        return False
+    labels = all(t and len(t.split()) <= 8 and not is_number(t) and not is_question_text(t) for t in texts)
+    return labels and len(set(texts)) >= 3
 
 
 def page_table_questions(page: Any, page_number: int, state: TableState, questions: list[Question]) -> None:
@@ -263,6 +318,7 @@ def page_table_questions(page: Any, page_number: int, state: TableState, questio
                 "table": t_index,
                 "bbox": tuple(float(v) for v in table.bbox),
                 "layout": None if layout is None else asdict(layout),
+                "other_columns": state.other_columns,
             }
         )
         if layout is None:
@@ -286,6 +342,8 @@ def add_row(row: Row, state: TableState, questions: list[Question], location: Lo
     elif row.kind == "continuation" and questions:
         questions[-1] = replace(questions[-1], text=f"{questions[-1].text} {row.text}")
     elif row.kind == "question" and state.layout is not None:
+        if row.section:
+            add_row(Row("banner", text=row.section), state, questions, location)
         box = location.box or (0.0, 0.0, 0.0, 0.0)
         ref = f"p{location.page}y{round(box[1])}x{round(box[0])}"
         questions.append(_question(row, state.layout, state.section, location.page or 0, box, ref))

@@ -1,7 +1,13 @@
 """Google VSAQ questionnaires: JSON with ``//`` comments and ``"a" + "b"`` string joins.
 
 Pipeline: ``to_json`` (drop comments, join strings) -> ``json.loads`` -> ``walk`` the tree of blocks
--> ``to_question`` for every answerable item (radiogroup, checkgroup, line, box, check).
+-> ``to_question`` for every answerable item (radiogroup, checkgroup, line, box, check, yesno).
+
+Answers: VSAQ keeps them apart from the template, as the flat object its ``getValuesAsJson`` /
+``setValues`` exchange (item id -> value: ``"checked"`` or ``""`` for each radio and check choice,
+``"yes"`` / ``"no"`` for a yesno item, the text for line and box items). A filled file is the template
+with that object as its top-level ``"answers"`` member (VSAQ reads only ``questionnaire``, so the file
+still loads there); ``existing_answer`` is read back from it in the file's own choice wording.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from ingest.sniff import check_file
 NAME = "vsaq"
 
 ANSWERABLE = {"radiogroup", "checkgroup", "line", "box", "check", "yesno"}
+ANSWERS_KEY = "answers"
+CHECKED = "checked"
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _YES_NO = re.compile(r"^\s*(yes|no)\b", re.IGNORECASE)
@@ -49,20 +57,12 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
             where=path.name,
             fix="upload the questionnaire template .json from VSAQ",
         )
-    raw = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
-    tree = _load(raw, path.name)
-    roots = _roots(tree, path.name)
-    sections: list[str] = []
-    questions: list[Question] = []
-    warnings: list[str] = []
-    for item in walk(roots, section=None):
-        if item.section and item.section not in sections:
-            sections.append(item.section)
-        question = to_question(item, index=len(questions))
-        if question.ref in {q.ref for q in questions}:
-            warnings.append(f"{path.name}: item id {question.ref!r} appears twice; kept the first")
-            continue
-        questions.append(question)
+    tree = load(path)
+    values = answer_values(tree)
+    items, repeated = answerable(roots_of(tree, path.name))
+    questions = [to_question(item, ref=ref, values=values) for ref, item in items]
+    sections = list(dict.fromkeys(item.section for _, item in items if item.section))
+    warnings = [f"{path.name}: item id {ref!r} appears twice; kept the first" for ref in repeated]
     if len(questions) > limits.max_rows:
         raise LimitExceeded(
             f"{len(questions)} questions, more than the limit of {limits.max_rows}",
@@ -75,11 +75,21 @@ def read(path: Path, *, limits: Limits) -> Questionnaire:
         questions=questions,
         sections=sections,
         warnings=warnings,
-        detected={"format": "vsaq", "extension": "extensions" in tree, "items": len(questions)},
+        detected={
+            "format": "vsaq",
+            "extension": "extensions" in tree,
+            "items": len(questions),
+            "answers": len(values),
+        },
     )
 
 
-def _load(raw: str, name: str) -> dict[str, Any]:
+def load(path: Path) -> dict[str, Any]:
+    """The file as a JSON object (comments dropped, string joins joined)."""
+    return parse_text(path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff"), path.name)
+
+
+def parse_text(raw: str, name: str) -> dict[str, Any]:
     try:
         tree = json.loads(to_json(raw))
     except json.JSONDecodeError as exc:
@@ -97,7 +107,7 @@ def _load(raw: str, name: str) -> dict[str, Any]:
     return tree
 
 
-def _roots(tree: dict[str, Any], name: str) -> list[Any]:
+def roots_of(tree: dict[str, Any], name: str) -> list[Any]:
     roots = tree.get("questionnaire", tree.get("extensions"))
     if not isinstance(roots, list):
         raise UnsupportedFormat(
@@ -108,7 +118,7 @@ def _roots(tree: dict[str, Any], name: str) -> list[Any]:
     return roots
 
 
-def _skip_blank(text: str, i: int) -> int:
+def skip_blank(text: str, i: int) -> int:
     """Index of the next character that is neither whitespace nor inside a comment."""
     n = len(text)
     while i < n:
@@ -125,7 +135,7 @@ def _skip_blank(text: str, i: int) -> int:
     return n
 
 
-def _string_end(text: str, start: int) -> int:
+def string_end(text: str, start: int) -> int:
     """Index just past the JSON string literal opening at ``start`` (or the end of text)."""
     i = start + 1
     while i < len(text):
@@ -140,16 +150,16 @@ def _string_end(text: str, start: int) -> int:
 
 def _string_run(text: str, start: int) -> tuple[str, int]:
     """The string at ``start`` joined with any ``+ "..."`` that follow; returns (literal, end)."""
-    end = _string_end(text, start)
+    end = string_end(text, start)
     parts = [text[start + 1 : end - 1]]
     while True:
-        plus = _skip_blank(text, end)
+        plus = skip_blank(text, end)
         if not text.startswith("+", plus):
             break
-        nxt = _skip_blank(text, plus + 1)
+        nxt = skip_blank(text, plus + 1)
         if not text.startswith('"', nxt):
             break
-        end = _string_end(text, nxt)
+        end = string_end(text, nxt)
         parts.append(text[nxt + 1 : end - 1])
     return '"' + "".join(parts) + '"', end
 
@@ -163,7 +173,7 @@ def to_json(text: str) -> str:
             literal, i = _string_run(text, i)
             out.append(literal)
         elif text.startswith("//", i) or text.startswith("/*", i):
-            i = _skip_blank(text, i)
+            i = skip_blank(text, i)
         else:
             out.append(text[i])
             i += 1
@@ -226,16 +236,73 @@ def answer_type(kind: str, labels: tuple[str, ...]) -> AnswerType:
     return "text"
 
 
-def to_question(item: Item, *, index: int) -> Question:
+def answer_values(tree: dict[str, Any]) -> dict[str, str]:
+    """The file's ``"answers"`` object (item id -> value), values as strings; ``{}`` when absent."""
+    values = tree.get(ANSWERS_KEY)
+    if not isinstance(values, dict):
+        return {}
+    return {
+        str(k): (CHECKED if v is True else "" if v in (False, None) else str(v)) for k, v in values.items()
+    }
+
+
+def choices_of(data: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(choice ids, labels) an item offers; check and yesno items offer Yes and No."""
+    kind = str(data.get("type", ""))
+    ids, labels = _choices(data)
+    if kind == "check" and not labels:
+        return ("yes", "no"), ("Yes", "No")
+    if kind == "yesno":
+        return ("yes", "no"), (clean(data.get("yes")) or "Yes", clean(data.get("no")) or "No")
+    return ids, labels
+
+
+def answerable(roots: list[Any]) -> tuple[list[tuple[str, Item]], list[str]]:
+    """(ref, item) for every answerable item in document order, and the refs seen more than once (only
+    the first of each is kept)."""
+    items: list[tuple[str, Item]] = []
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for item in walk(roots, section=None):
+        ref = item_ref(item, len(items))
+        if ref in seen:
+            repeated.append(ref)
+            continue
+        seen.add(ref)
+        items.append((ref, item))
+    return items, repeated
+
+
+def item_ref(item: Item, index: int) -> str:
+    """The item id; a checkgroup often has none: its answers are keyed by the choice ids."""
+    data = item.data
+    choice_ids, _ = _choices(data)
+    if data.get("id"):
+        return str(data["id"])
+    return f"group:{choice_ids[0]}" if choice_ids else f"item-{index + 1}"
+
+
+def existing_answer(data: dict[str, Any], values: dict[str, str]) -> str | None:
+    """The answer recorded in ``values`` for one item, in the item's own wording (labels, text)."""
+    kind = str(data.get("type", ""))
+    ids, labels = choices_of(data)
+    own = values.get(str(data.get("id"))) if data.get("id") else None
+    if kind in {"line", "box"}:
+        return own or None
+    if kind == "check":
+        return None if own is None else labels[0] if own == CHECKED else labels[1]
+    if kind == "yesno":
+        return {"yes": labels[0], "no": labels[1]}.get(own or "")
+    ticked = [label for cid, label in zip(ids, labels, strict=True) if values.get(cid) == CHECKED]
+    return ", ".join(ticked) or None
+
+
+def to_question(item: Item, *, ref: str, values: dict[str, str] | None = None) -> Question:
     data = item.data
     kind = str(data["type"])
     item_id = str(data["id"]) if data.get("id") else None
-    choice_ids, labels = _choices(data)
-    text = clean(data.get("text")) or item.intro or ", ".join(labels)
-    if kind == "check" and not labels:
-        labels = ("Yes", "No")
-    # A checkgroup often has no id of its own: its answers are keyed by the choice ids.
-    ref = item_id or (f"group:{choice_ids[0]}" if choice_ids else f"item-{index + 1}")
+    _, labels = choices_of(data)
+    text = clean(data.get("text")) or item.intro or ", ".join(_choices(data)[1])
     return Question(
         ref=ref,
         number=item_id,
@@ -244,4 +311,5 @@ def to_question(item: Item, *, index: int) -> Question:
         answer_type=answer_type(kind, labels),
         choices=labels,
         location=Location(kind="vsaq", item=ref),
+        existing_answer=existing_answer(data, values or {}),
     )

@@ -18,10 +18,13 @@ from docx.text.paragraph import Paragraph
 from core.errors import InputFileError
 from ingest.limits import Limits
 from ingest.model import Question
-from ingest.readers.docx import Block, answer_paragraphs, blocks, open_document
+from ingest.readers._vocabulary import CHECKED, UNCHECKED
+from ingest.readers.docx import Block, blocks, box_label, following, open_document
+from ingest.readers.docx_controls import Control, render, set_checked, set_value, tick
 from ingest.readers.docx_numbering import W
-from ingest.readers.pdf_tables import CHECKED, UNCHECKED, checkboxes
-from ingest.text import match_choice
+from ingest.readers.docx_tables import cell_controls, cell_text
+from ingest.readers.pdf_tables import checkboxes
+from ingest.text import clean_text, match_choice
 
 NAME = "docx"
 
@@ -56,7 +59,8 @@ class Target:
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        self.answers = _paragraph_answer_map(document)
+        self.answers = _paragraph_map(document, "text")
+        self.options = _paragraph_map(document, "item")
         items = list(blocks(document))
         self.paragraphs = [b.paragraph for b in items if b.paragraph is not None]
         self.tables = [b.table for b in items if b.table is not None]
@@ -66,30 +70,106 @@ class Target:
         location = question.location
         if location.kind == "docx_cell" and None not in (location.table, location.row, location.col):
             assert location.table is not None and location.row is not None and location.col is not None
-            cell = cell_at(self.tables[location.table], location.row, location.col, self.cells)
-            if not tick_boxes(cell, question.choices, text):
+            table = self.tables[location.table]
+            if location.columns:
+                mark_column(table, location.row, location.columns, question, text, self.cells)
+                return True
+            cell = cell_at(table, location.row, location.col, self.cells)
+            controls = cell_controls(cell._tc)
+            if not fill_controls(controls, cell_text(cell), question.choices, text) and not tick_boxes(
+                cell, question.choices, text
+            ):
                 set_cell_text(cell, match_choice(text, question.choices))
             return True
         if location.kind == "docx_paragraph" and location.paragraph is not None:
             index = location.paragraph
-            if not tick_boxes(self.paragraphs[index], question.choices, text):
+            paragraph = self.paragraphs[index]
+            parts = render(paragraph._p)
+            options = [self.paragraphs[i] for i in self.options.get(index, [])]
+            if (
+                not fill_controls(parts.controls, parts.text, question.choices, text)
+                and not tick_boxes(paragraph, question.choices, text)
+                and not tick_options(options, question.choices, text)
+            ):
                 _write_after(self.document, self.paragraphs, index, self.answers.get(index, []), text)
             return True
         return False
 
 
-def _paragraph_answer_map(document: Document) -> dict[int, list[int]]:
-    """Question paragraph index -> indices of the plain paragraphs that follow it (its answer)."""
+def mark_column(
+    table: Table,
+    row: int,
+    columns: dict[str, str],
+    question: Question,
+    answer: str,
+    cache: dict[int, list[_Cell]],
+) -> None:
+    """Yes | No | N/A columns: an ``X`` in the chosen one, the others cleared."""
+    chosen = match_choice(answer, tuple(columns))
+    if chosen not in columns:
+        raise InputFileError(
+            f"answer {answer!r} is not one of the columns {', '.join(columns)}",
+            where=f"question {question.number or question.ref}",
+            fix="answer with one of the column headings (yes/no answers are mapped automatically)",
+        )
+    for label, col in columns.items():
+        set_cell_text(cell_at(table, row, int(col), cache), "X" if label == chosen else "")
+
+
+def fill_controls(controls: list[Control], shown: str, choices: tuple[str, ...], answer: str) -> bool:
+    """Answer through the form controls at the location: tick the check boxes whose labels are chosen,
+    or write into the first text, date or drop-down control. ``False`` when there is none to use."""
+    start = min((shown.find(ch) for ch in CHECKED + UNCHECKED if ch in shown), default=-1)
+    found = checkboxes(shown[start:]) if start >= 0 else None
+    if found is not None and any(c.kind == "checkbox" for c in controls):
+        wanted = {match_choice(part.strip(), choices or found[0]) for part in answer.split(",")}
+        if wanted <= set(found[0]):
+            tick(controls, found[0], wanted)
+            return True
+    values = [c for c in controls if c.kind in ("text", "date", "dropdown")]
+    if values:
+        set_value(values[0], answer)
+        return True
+    return False
+
+
+def _paragraph_map(document: Document, wanted: str) -> dict[int, list[int]]:
+    """Question paragraph index -> indices of the paragraphs of kind ``wanted`` that follow it: ``text``
+    (its answer) or ``item`` (its choices, one per line)."""
     result: dict[int, list[int]] = {}
     run: list[Block] = []
     for block in [*blocks(document), Block()]:
         if block.paragraph is not None:
             run.append(block)
             continue
-        for position, following in answer_paragraphs(run).items():
-            result[run[position].index] = [b.index for b in following]
+        for position, after in following(run, wanted).items():
+            result[run[position].index] = [b.index for b in after]
         run = []
     return result
+
+
+def tick_options(options: list[Paragraph], choices: tuple[str, ...], answer: str) -> bool:
+    """Choices printed one per line under the question, each with its box (``☐ Daily``): tick the
+    chosen ones, clear the others; a form check box is set, a printed glyph is replaced."""
+    texts = [clean_text(render(p._p).text) for p in options]
+    if not choices or not texts or not all(t[:1] in CHECKED + UNCHECKED for t in texts):
+        return False
+    labels = [box_label(t) for t in texts]
+    wanted = {match_choice(part.strip(), choices) for part in answer.split(",") if part.strip()}
+    if not wanted <= set(labels):
+        return False
+    for paragraph, label in zip(options, labels, strict=True):
+        on = label in wanted
+        boxes = [c for c in render(paragraph._p).controls if c.kind == "checkbox"]
+        if boxes:
+            set_checked(boxes[0], on)
+            continue
+        for run in paragraph.runs:
+            glyph = next((ch for ch in run.text if ch in CHECKED + UNCHECKED), None)
+            if glyph is not None:
+                run.text = run.text.replace(glyph, CHECKED[0] if on else UNCHECKED[0], 1)
+                break
+    return True
 
 
 def cell_at(table: Table, row: int, col: int, cache: dict[int, list[_Cell]]) -> _Cell:

@@ -260,6 +260,32 @@ def test_u20_xlsm_content_type_or_name_is_refused_even_without_a_vba_part(tmp_pa
         assert_clear(caught.value, path.name)
 
 
+def test_u20_excel4_macro_sheet_is_refused_like_vba(tmp_path: Path) -> None:
+    """XLM macros live in ``xl/macrosheets/``, not in a VBA project; they carry code all the same."""
+    path = tmp_path / "vendor.xlsx"
+    shutil.copy(SAMPLES / "sheet_x_columns.xlsx", path)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/macrosheets/sheet1.xml", b"<xm:macrosheet/>")
+    with pytest.raises(UnsupportedFormat, match="Macro-enabled workbooks are not accepted") as caught:
+        ingest.parse(path)
+    assert_clear(caught.value, "vendor.xlsx")
+
+
+def test_u20_macro_enabled_word_document_is_refused(tmp_path: Path) -> None:
+    """The same rule for Word: a VBA project, or the .docm name, is refused with its own wording."""
+    with_code = tmp_path / "vendor.docx"
+    shutil.copy(SAMPLES / "vendor_table.docx", with_code)
+    with zipfile.ZipFile(with_code, "a") as zf:
+        zf.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 never run")
+    named = tmp_path / "vendor.docm"
+    shutil.copy(SAMPLES / "vendor_table.docx", named)
+    for path in (with_code, named):
+        with pytest.raises(UnsupportedFormat, match="Macro-enabled documents are not accepted") as caught:
+            ingest.parse(path)
+        assert_clear(caught.value, path.name)
+        assert "save as .docx without macros" in (caught.value.fix or "")
+
+
 def test_external_entity_in_a_sheet_is_refused_and_never_resolved(tmp_path: Path) -> None:
     assert openpyxl.DEFUSEDXML is True, "openpyxl must parse through defusedxml"
     xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY h SYSTEM "file:///etc/hostname">]><worksheet'

@@ -16,7 +16,7 @@ from ingest.limits import Limits
 from ingest.model import Questionnaire
 from ingest.registry import choose
 from ingest.sniff import read_head
-from tests.samples import make_samples
+from tests.samples import make_pdf_exports, make_samples
 from tests.shared_data import require_shared
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -65,13 +65,40 @@ def test_samples_are_what_make_samples_writes(tmp_path: Path) -> None:
 
 
 def test_samples_stay_commit_sized() -> None:
-    assert all((SAMPLES / name).stat().st_size < 64_000 for name in FILES)
+    assert all(
+        (SAMPLES / name).stat().st_size < 64_000
+        for name in [*FILES, *make_pdf_exports.EXPORTS, "caiq3_export_marks.pdf"]
+    )
 
 
-@pytest.mark.parametrize("name", ["vendor_table.docx", "vendor_numbered.docx", "vendor_form.pdf"])
-def test_ingest_fill_round_trips_through_the_format_writer(name: str, tmp_path: Path) -> None:
-    found = parse(SAMPLES / name).questions
-    answers = {q.ref: "Yes" if q.answer_type == "yes_no" else f"Answer {q.number}" for q in found}
-    out = ingest.fill(SAMPLES / name, found, answers, tmp_path / name)
-    again = parse(out).questions
-    assert [(q.number, q.existing_answer) for q in again] == [(q.number, answers[q.ref]) for q in found]
+def test_pdf_exports_are_what_make_pdf_exports_writes(tmp_path: Path) -> None:
+    made = make_pdf_exports.main(tmp_path)
+    stale = [p.name for p in made if p.read_bytes() != (SAMPLES / p.name).read_bytes()]
+    assert not stale, f"run `.venv/bin/python -m tests.samples.make_pdf_exports`; stale: {stale}"
+
+
+@pytest.mark.parametrize(
+    ("name", "workbook", "tabs", "pages"),
+    [
+        ("caiq_export_ruled.pdf", "sheet_caiq_v4_completed.xlsx", ("CAIQv4",), 2),
+        ("caiq_export_plain.pdf", "sheet_caiq_v4_completed.xlsx", ("CAIQv4",), 2),
+        ("caiq_export_wide.pdf", "sheet_caiq_v4_completed.xlsx", ("CAIQv4",), 3),
+        ("hecvat_export_ruled.pdf", "sheet_hecvat_full.xlsx", ("Organization", "Product"), 2),
+        ("hecvat_export_plain.pdf", "sheet_hecvat_full.xlsx", ("Organization", "Product"), 2),
+        ("caiq3_export_marks.pdf", "sheet_two_row_header.xlsx", ("Assessment",), 2),
+    ],
+)
+def test_workbook_printed_to_pdf_yields_the_questions_of_its_workbook(
+    name: str, workbook: str, tabs: tuple[str, ...], pages: int
+) -> None:
+    """A completed CAIQ or HECVAT exported to PDF (ruled or without gridlines, the header repeated on the
+    next page, domain banners spanning the row, yes/no and free-text answers, a wide sheet's other
+    columns printed on later pages, CAIQ v3's Yes | No | Not Applicable columns marked with an X under a
+    two-row header) gives the workbook's numbers, texts, sections and answers for the tabs printed, and
+    nothing else."""
+    sheet = [q for q in parse(SAMPLES / workbook).questions if q.ref.split("!")[0] in tabs]
+    printed = parse(SAMPLES / name)
+    assert printed.reader == "pdf" and printed.detected["pages"] == pages
+    assert [(q.number, q.text) for q in printed.questions] == [(q.number, q.text) for q in sheet]
+    assert [q.section for q in printed.questions] == [q.section for q in sheet]
+    assert [q.existing_answer for q in printed.questions] == [q.existing_answer for q in sheet]

@@ -8,6 +8,8 @@ Run ``.venv/bin/python -m tests.samples.make_samples`` from the repository root.
 - ``vendor_text.pdf``         numbered paragraphs, no table
 - ``vendor_form.pdf``         a fillable AcroForm: text fields and Yes/No radio groups
 - ``vendor_table.xlsx``       the same table as a plain worksheet (for cross-format tests)
+
+The PDF exports of the CAIQ and HECVAT workbook samples are made by ``make_pdf_exports``.
 """
 
 from __future__ import annotations
