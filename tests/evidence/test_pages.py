@@ -188,7 +188,9 @@ def test_review_proposes_evidence_for_a_question_when_its_entry_cites_none(
     client: FlaskClient, world: World
 ) -> None:
     login(client, "approver@acme.example")
-    before = _card(client.get(f"/o/acme/questionnaires/{world.questionnaire_id}").data.decode(), "multi-factor")
+    before = _card(
+        client.get(f"/o/acme/questionnaires/{world.questionnaire_id}").data.decode(), "multi-factor"
+    )
     assert "may fit this question" not in before, "evidence the entry already cites is not proposed again"
     unlinked = client.post(f"/o/acme/evidence/{world.evidence['mfa']}/unlink/IAM-001")
     assert unlinked.status_code == 302

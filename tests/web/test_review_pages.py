@@ -535,7 +535,9 @@ def test_a_viewer_lands_on_the_packs_shared_with_them_and_is_offered_nothing_els
     shared = page_of(client, "/shared/")
     assert "Shared with me" in shared and "Nothing is shared with you right now." in shared
     assert nav_links(shared) == {"Shared with me": "/shared/"}
-    assert re.search(r'<a href="/shared/"[^>]*>Acme Corp</a>', shared), "the switcher sends a viewer there too"
+    assert re.search(r'<a href="/shared/"[^>]*>Acme Corp</a>', shared), (
+        "the switcher sends a viewer there too"
+    )
     for href in NAV.values():
         assert client.get(href).status_code == 403, href
 
