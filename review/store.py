@@ -112,7 +112,6 @@ def decide(
         target_id=draft_id,
         detail={"questionnaire": record.id, "edited": bool(values.get("edited"))},
     )
-    session.refresh(draft)
     return draft
 
 
@@ -146,7 +145,6 @@ def edit_draft(
         target_id=draft_id,
         detail={"questionnaire": record.id},
     )
-    session.refresh(draft)
     return draft
 
 
