@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from core import audit
 from core.errors import NotFound, ValidationError
-from core.models import LoginFailure, Membership, Organisation, Role, User, utcnow
+from core.models import ROLE_ABILITIES, LoginFailure, Membership, Organisation, Role, User, utcnow
 
 _hasher = PasswordHasher()
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -153,6 +153,19 @@ def role_in(session: Session, *, user_id: int, org_id: int) -> Role | None:
         select(Membership).where(Membership.user_id == user_id, Membership.org_id == org_id)
     ).first()
     return Role(m.role) if m else None
+
+
+def members(session: Session, *, org_id: int, ability: str | None = None) -> list[tuple[User, Role]]:
+    """The organisation's active users with their roles, by e-mail; only those whose role holds
+    ``ability`` when one is given."""
+    rows = session.exec(
+        select(User, Membership)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.org_id == org_id, col(User.is_active).is_(True))
+        .order_by(col(User.email))
+    )
+    found = [(user, Role(m.role)) for user, m in rows]
+    return [(u, r) for u, r in found if ability is None or ability in ROLE_ABILITIES[r]]
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User | None:

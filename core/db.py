@@ -7,14 +7,14 @@ update. PostgreSQL sessions take row locks (``SELECT ... FOR UPDATE``) in the st
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlmodel import Session
+from sqlalchemy import Engine, create_engine, event, inspect, update
+from sqlmodel import Session, SQLModel
 
 IMMEDIATE = "trustdesk_immediate"
 BUSY_TIMEOUT_MS = 15_000
@@ -74,3 +74,28 @@ def write_session(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def compare_and_set(
+    session: Session,
+    model: type[SQLModel],
+    *,
+    row_id: int,
+    expected: int,
+    values: Mapping[str, Any],
+    version: str = "row_version",
+) -> bool:
+    """Write ``values`` to one row only if its ``version`` column still holds ``expected``, and bump it.
+
+    One ``UPDATE ... WHERE id = :id AND version = :expected``: of two writers that read the same version,
+    exactly one matches (PostgreSQL re-checks the condition after the first commits; SQLite writers are
+    serialised by ``BEGIN IMMEDIATE``). Returns True when this write won; the caller says what lost.
+    """
+    mapper = inspect(model)
+    version_column = mapper.columns[version]
+    result = session.execute(
+        update(model)
+        .where(mapper.primary_key[0] == row_id, version_column == expected)
+        .values({**values, version: expected + 1})
+    )
+    return int(getattr(result, "rowcount", 0)) == 1

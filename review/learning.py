@@ -12,7 +12,7 @@ from answerbank.models import BankEntry, EntryCreate
 from answerbank.store import Actor
 from core.errors import ValidationError
 from review.models import Draft
-from review.store import get_draft
+from review.store import compare_and_set_draft, get_draft
 
 
 def save_to_bank(
@@ -20,13 +20,19 @@ def save_to_bank(
     *,
     org_id: int,
     draft_id: int,
+    expected_version: int,
     actor: Actor,
     new_key: str | None = None,
     category: str = "",
 ) -> tuple[str, int]:
     """Write the draft's answer to the bank: a new entry under ``new_key``, or a new version of the
-    matched entry with the question added as an alternate. Returns (key, version)."""
+    matched entry with the question added as an alternate. Returns (key, version).
+
+    The draft's ``row_version`` is claimed first, as a compare-and-set: of two racing saves (or a save
+    racing an edit) one wins, the other gets :class:`Conflict` before it writes anything to the bank.
+    """
     _record, question, draft = get_draft(session, org_id=org_id, draft_id=draft_id)
+    compare_and_set_draft(session, draft=draft, expected_version=expected_version, values={})
     if not draft.answer.strip():
         raise ValidationError("the answer is empty", fix="write the answer before saving it to the bank")
     if new_key:

@@ -45,6 +45,7 @@ class PipelineConfig:
     sandbox: SandboxLimits
     thresholds: matcher.Thresholds | None = None
     top_k: int = 5
+    progress_every: int = 50  # questions matched between two progress reports
 
 
 def safe_filename(name: str) -> str:
@@ -103,10 +104,15 @@ def process(
     try:
         record = _start(engine, questionnaire_id)
         parsed = _parse(config, record)
-        _set_progress(engine, questionnaire_id, found=len(parsed.questions))
-        report("parsed", len(parsed.questions), len(parsed.questions))
-        results, entries = _match(engine, config, record, parsed.questions)
-        report("matched", len(results), len(parsed.questions))
+        total = len(parsed.questions)
+        _set_progress(engine, questionnaire_id, found=total)
+        report("parsed", total, total)
+
+        def matched(done: int) -> None:
+            _set_progress(engine, questionnaire_id, matched=done)
+            report("matched", done, total)
+
+        results, entries = _match(engine, config, record, parsed.questions, on_matched=matched)
         _store(engine, questionnaire_id, parsed, results, entries)
     except Exception as exc:  # the job must always end in a state the user can see
         message = (
@@ -144,8 +150,14 @@ def _parse(config: PipelineConfig, record: QuestionnaireRecord) -> ingest.Questi
 
 
 def _match(
-    engine: Engine, config: PipelineConfig, record: QuestionnaireRecord, questions: Sequence[ingest.Question]
+    engine: Engine,
+    config: PipelineConfig,
+    record: QuestionnaireRecord,
+    questions: Sequence[ingest.Question],
+    *,
+    on_matched: Callable[[int], None],
 ) -> tuple[list[matcher.MatchResult], dict[str, BankEntry]]:
+    """Match in slices of ``config.progress_every`` questions, reporting the count after each slice."""
     with read_session(engine) as s:
         org = s.get(Organisation, record.org_id)
         assert org is not None
@@ -153,10 +165,17 @@ def _match(
         extra = {t.family: t.terms for t in s.exec(select(OrgTerm).where(OrgTerm.org_id == record.org_id))}
     items = bank_items(list(entries.values()))
     if not items or not questions:
+        on_matched(len(questions))
         return [matcher.MatchResult(question=q.text, band="none", candidates=()) for q in questions], entries
     index = config.cache.get(org_slug=org.slug, items=items, extra=extra)
     queries = [matcher.Query(text=q.text, number=q.number, answer_type=q.answer_type) for q in questions]
-    return matcher.match(index, queries, top_k=config.top_k, thresholds=config.thresholds), entries
+    results: list[matcher.MatchResult] = []
+    step = max(1, config.progress_every)
+    for start in range(0, len(queries), step):
+        chunk = queries[start : start + step]
+        results.extend(matcher.match(index, chunk, top_k=config.top_k, thresholds=config.thresholds))
+        on_matched(len(results))
+    return results, entries
 
 
 def _store(
@@ -226,11 +245,16 @@ def draft_for(
     )
 
 
-def _set_progress(engine: Engine, questionnaire_id: int, *, found: int) -> None:
+def _set_progress(
+    engine: Engine, questionnaire_id: int, *, found: int | None = None, matched: int | None = None
+) -> None:
+    """Record how far the job is, in its own short transaction, so every page and worker sees it."""
     with write_session(engine) as s:
         record = s.get(QuestionnaireRecord, questionnaire_id)
         assert record is not None
-        record.found = found
+        record.found = record.found if found is None else found
+        record.matched = record.matched if matched is None else matched
+        record.updated_at = utcnow()
         s.add(record)
 
 

@@ -13,11 +13,13 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from answerbank import store as bank_store
 from answerbank.store import Actor
-from core import audit
+from core import accounts, audit
+from core.db import compare_and_set
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from core.models import utcnow
-from review.models import Draft, DraftComment, QuestionnaireRecord, QuestionRecord
+from core.models import ROLE_ABILITIES, utcnow
+from review.models import Draft, DraftComment, ExportRecord, QuestionnaireRecord, QuestionRecord
 
 APPROVABLE = ("approved", "rejected")
 
@@ -94,13 +96,12 @@ def decide(
         "status": status,
         "decided_by": actor.label,
         "decided_at": utcnow(),
-        "row_version": expected_version + 1,
     }
     if answer is not None and answer.strip() != draft.answer:
         values.update(answer=answer.strip(), edited=True)
     if short_answer is not None:
         values["short_answer"] = short_answer or None
-    _compare_and_set(session, draft=draft, expected_version=expected_version, values=values)
+    compare_and_set_draft(session, draft=draft, expected_version=expected_version, values=values)
     audit.record(
         session,
         actor=actor.label,
@@ -111,7 +112,6 @@ def decide(
         target_id=draft_id,
         detail={"questionnaire": record.id, "edited": bool(values.get("edited"))},
     )
-    session.refresh(draft)
     return draft
 
 
@@ -133,9 +133,8 @@ def edit_draft(
         "answer": answer.strip(),
         "short_answer": short_answer or None,
         "edited": True,
-        "row_version": expected_version + 1,
     }
-    _compare_and_set(session, draft=draft, expected_version=expected_version, values=values)
+    compare_and_set_draft(session, draft=draft, expected_version=expected_version, values=values)
     audit.record(
         session,
         actor=actor.label,
@@ -146,20 +145,20 @@ def edit_draft(
         target_id=draft_id,
         detail={"questionnaire": record.id},
     )
-    session.refresh(draft)
     return draft
 
 
-def _compare_and_set(
+def compare_and_set_draft(
     session: Session, *, draft: Draft, expected_version: int, values: dict[str, Any]
 ) -> None:
-    result = session.execute(
-        update(Draft)
-        .where(col(Draft.id) == draft.id, col(Draft.row_version) == expected_version)
-        .values(**values)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(draft)
+    """Write ``values`` to the draft if nobody changed it since ``expected_version``, else Conflict.
+
+    ``row_version`` goes up by one either way it is written, so the next stale form loses too.
+    """
+    assert draft.id is not None
+    won = compare_and_set(session, Draft, row_id=draft.id, expected=expected_version, values=values)
+    session.refresh(draft)
+    if not won:
         who = f" by {draft.decided_by}" if draft.decided_by else ""
         raise Conflict(
             f"this answer was changed{who} while you were looking at it (now {draft.status})",
@@ -201,7 +200,15 @@ def bulk_approve(
 
 
 def assign(session: Session, *, org_id: int, draft_id: int, user_id: int | None, actor: Actor) -> Draft:
+    """Give the draft to a colleague who may edit it (``None`` unassigns); anyone else is refused."""
     _record, _question, draft = get_draft(session, org_id=org_id, draft_id=draft_id)
+    if user_id is not None:
+        role = accounts.role_in(session, user_id=user_id, org_id=org_id)
+        if role is None or "review.edit" not in ROLE_ABILITIES[role]:
+            raise ValidationError(
+                f"user {user_id} cannot work on this organisation's questionnaires",
+                fix="assign a colleague of this organisation who is not a viewer",
+            )
     draft.assigned_to = user_id
     session.add(draft)
     audit.record(
@@ -240,3 +247,78 @@ def comments(session: Session, *, draft_ids: Sequence[int]) -> dict[int, list[Dr
     for note in session.exec(select(DraftComment).where(col(DraftComment.draft_id).in_(list(draft_ids)))):
         found.setdefault(note.draft_id, []).append(note)
     return found
+
+
+def exports(session: Session, *, questionnaire_id: int) -> list[ExportRecord]:
+    query = select(ExportRecord).where(ExportRecord.questionnaire_id == questionnaire_id)
+    return list(session.exec(query.order_by(col(ExportRecord.id).desc())))
+
+
+def get_export(session: Session, *, record: QuestionnaireRecord, export_id: int) -> ExportRecord:
+    found = session.get(ExportRecord, export_id)
+    if found is None or found.questionnaire_id != record.id:
+        raise NotFound(f"export {export_id} does not exist", fix="export the questionnaire again")
+    return found
+
+
+def requeue(session: Session, *, org_id: int, questionnaire_id: int, actor: Actor) -> QuestionnaireRecord:
+    """Put a failed questionnaire back in the queue (the caller submits the job after commit)."""
+    record = get_questionnaire(session, org_id=org_id, questionnaire_id=questionnaire_id)
+    if record.status != "failed":
+        raise ValidationError(f"questionnaire {record.id} has not failed", fix="reload the page")
+    record.status, record.error, record.updated_at = "queued", None, utcnow()
+    session.add(record)
+    audit.record(
+        session,
+        actor=actor.label,
+        actor_id=actor.user_id,
+        org_id=org_id,
+        action="questionnaire.retry",
+        target_type="questionnaire",
+        target_id=questionnaire_id,
+    )
+    return record
+
+
+def not_queued(session: Session, *, questionnaire_id: int, error: Exception) -> None:
+    """The job could not be queued (Redis down?): fail visibly so the user can retry."""
+    record = session.get(QuestionnaireRecord, questionnaire_id)
+    if record is not None:
+        record.status, record.updated_at = "failed", utcnow()
+        record.error = f"the background job could not be queued ({type(error).__name__}: {error}). Fix: retry"
+        session.add(record)
+
+
+def use_candidate(
+    session: Session, *, org_id: int, draft_id: int, key: str, expected_version: int, actor: Actor
+) -> Draft:
+    """Switch a draft to another of its candidates (the entry's current answer), as a compare-and-set."""
+    _record, _question, draft = get_draft(session, org_id=org_id, draft_id=draft_id)
+    choice = next((c for c in draft.candidates if c.get("key") == key), None)
+    if choice is None:
+        raise ValidationError(f"{key} is not a candidate for this question", fix="pick one from the list")
+    if draft.status == "approved":
+        raise Conflict("this answer is already approved", fix="ask an approver to reopen it")
+    entry = bank_store.require_entry(session, org_id=org_id, key=key)
+    values = {
+        "answer": entry.answer,
+        "short_answer": entry.short_answer,
+        "entry_key": entry.key,
+        "entry_version": entry.version,
+        "edited": False,
+        "band": str(choice.get("band", "review")),
+        "score": float(choice.get("score", 0.0)),
+        "reasons": dict(choice.get("reasons") or {}),
+    }
+    compare_and_set_draft(session, draft=draft, expected_version=expected_version, values=values)
+    audit.record(
+        session,
+        actor=actor.label,
+        actor_id=actor.user_id,
+        org_id=org_id,
+        action="draft.use_candidate",
+        target_type="draft",
+        target_id=draft_id,
+        detail={"entry_key": entry.key, "entry_version": entry.version},
+    )
+    return draft

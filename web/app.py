@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, render_template
-from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
-from core import accounts
 from core.errors import Conflict, NotFound, PermissionDenied, TrustdeskError, ValidationError
 from core.settings import Settings
-from web import auth, bank, db, evidence, orgs, packs, review, shares
+from web import auth, bank, evidence, nav, orgs, packs, review, shares
 from web.context import Runtime
 
 csrf = CSRFProtect()
@@ -39,17 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, runtime: Runtime | 
         app.register_blueprint(blueprint)
     _register_errors(app)
     app.after_request(_security_headers)
-    app.context_processor(_template_globals)
+    app.context_processor(nav.template_globals)
     return app
-
-
-def _template_globals() -> dict[str, Any]:
-    def nav_memberships() -> list[tuple[Any, Any]]:
-        if not current_user.is_authenticated:
-            return []
-        return accounts.memberships(db.session(), user_id=current_user.user_id)
-
-    return {"nav_memberships": nav_memberships}
 
 
 def _register_errors(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -15,6 +16,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from answerbank import store
 from answerbank.models import SHORT_ANSWERS, STATUSES, EntryCreate
 from core.errors import Conflict
+from evidence.store import evidence_for_entries
+from review.learning import overdue
 from web import db
 from web.auth import can, org_required
 
@@ -66,7 +69,16 @@ def _actor() -> store.Actor:
 def index() -> str:
     search = request.args.get("q", "").strip()
     entries = store.list_entries(db.session(), org_id=g.org.id, search=search)
-    return render_template("bank/index.html", entries=entries, search=search, can_write=can("bank.write"))
+    today = date.today()
+    cited = evidence_for_entries(db.session(), g.org.id, [e.key for e in entries], today=today)
+    return render_template(
+        "bank/index.html",
+        entries=entries,
+        search=search,
+        can_write=can("bank.write"),
+        overdue={e.key for e in entries if overdue(e.review_by, today=today)},
+        expired={key for key, views in cited.items() if any(v.expired for v in views)},
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -86,8 +98,15 @@ def create() -> str | Response:
 def view(key: str) -> str:
     s = db.session()
     entry = store.require_entry(s, org_id=g.org.id, key=key)
+    today = date.today()
     return render_template(
-        "bank/view.html", entry=entry, versions=store.history(s, entry=entry), can_write=can("bank.write")
+        "bank/view.html",
+        entry=entry,
+        versions=store.history(s, entry=entry),
+        can_write=can("bank.write"),
+        evidence=evidence_for_entries(s, g.org.id, [entry.key], today=today)[entry.key],
+        overdue=overdue(entry.review_by, today=today),
+        show_evidence=can("evidence.read"),
     )
 
 

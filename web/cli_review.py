@@ -94,9 +94,17 @@ def questionnaire_import(
             due_date=due.date() if due else None,
         )
     assert record.id is not None
-    bar: Any = click.progressbar(length=2, label="Parsing and matching", file=sys.stderr)
+    bar: Any = click.progressbar(length=1, label="Parsing and matching", file=sys.stderr)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        """One step per question matched, once parsing has said how many there are."""
+        if stage == "parsed":
+            bar.length = max(total, 1)
+        else:
+            bar.update(done - bar.pos)
+
     with bar:
-        process(engine, config, questionnaire_id=record.id, progress=lambda _stage, _d, _t: bar.update(1))
+        process(engine, config, questionnaire_id=record.id, progress=progress)
     with read_session(engine) as session:
         final = session.get(QuestionnaireRecord, record.id)
         assert final is not None

@@ -16,6 +16,7 @@ from flask import Blueprint, flash, g, jsonify, redirect, render_template, reque
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from core import accounts
 from core.errors import Conflict, NotFound, TrustdeskError, ValidationError
 from review import export as review_export
 from review import learning
@@ -25,7 +26,7 @@ from review.models import QuestionnaireRecord as Record
 from review.pipeline import create_questionnaire, safe_filename
 from web import db
 from web import review_actions as act
-from web.auth import org_required
+from web.auth import can, org_required
 
 log = logging.getLogger(__name__)
 bp = Blueprint("review", __name__, url_prefix="/o/<slug>/questionnaires")
@@ -110,7 +111,7 @@ def _submit(qid: int) -> None:
     except Exception as exc:  # Redis unreachable and the like: never leave it "queued" forever
         log.exception("questionnaire %s could not be queued", qid)
         with db.writing() as s:
-            act.not_queued(s, questionnaire_id=qid, error=exc)
+            review_store.not_queued(s, questionnaire_id=qid, error=exc)
 
 
 @bp.route("/<int:qid>")
@@ -124,7 +125,11 @@ def view(qid: int) -> str:
 
 def _review_page(record: Record, typed: dict[int, str] | None = None) -> str:
     page = act.review_page(
-        db.session(), record=record, filters=act.Filters.from_args(request.args), typed=typed
+        db.session(),
+        record=record,
+        filters=act.Filters.from_args(request.args),
+        typed=typed,
+        with_evidence=can("evidence.read"),
     )
     return render_template(
         "review/view.html",
@@ -150,7 +155,7 @@ def status(qid: int) -> Response:
 def retry(qid: int) -> Response:
     _record(qid)
     with db.writing() as s:
-        act.requeue(s, org_id=g.org.id, questionnaire_id=qid, by=act.actor())
+        review_store.requeue(s, org_id=g.org.id, questionnaire_id=qid, actor=act.actor())
     _submit(qid)
     flash("Trying again.", "info")
     return redirect(url_for("review.view", slug=g.org.slug, qid=qid))
@@ -203,7 +208,7 @@ def export(qid: int) -> Response:
 @bp.route("/<int:qid>/exports/<int:export_id>")
 @org_required("review.export")
 def export_file(qid: int, export_id: int) -> Response:
-    found = act.get_export(db.session(), record=_record(qid), export_id=export_id)
+    found = review_store.get_export(db.session(), record=_record(qid), export_id=export_id)
     with db.runtime().files.open(found.file_sha256) as fh:
         return _attachment(fh.read(), found.filename)
 
@@ -213,7 +218,7 @@ def export_file(qid: int, export_id: int) -> Response:
 def provenance(qid: int, export_id: int) -> Response:
     """Who exported what, when, and the bank entry version behind every answer."""
     record = _record(qid)
-    found = act.get_export(db.session(), record=record, export_id=export_id)
+    found = review_store.get_export(db.session(), record=record, export_id=export_id)
     body: dict[str, Any] = {
         "questionnaire": {"id": record.id, "title": record.title, "file": record.filename},
         "export": {
@@ -314,13 +319,13 @@ def candidate(qid: int, draft_id: int) -> tuple[str, int] | Response:
         if not form.validate_on_submit():
             raise ValidationError("the form is incomplete", fix="reload the page and try again")
         with db.writing() as s:
-            act.use_candidate(
+            review_store.use_candidate(
                 s,
                 org_id=g.org.id,
                 draft_id=draft_id,
                 key=form.key.data,
                 expected_version=form.row_version.data,
-                by=act.actor(),
+                actor=act.actor(),
             )
     except (Conflict, ValidationError) as exc:
         return _refused(qid, draft_id, exc, None)
@@ -338,12 +343,11 @@ def save_to_bank(qid: int, draft_id: int) -> tuple[str, int] | Response:
         if not form.validate_on_submit():
             raise ValidationError("the key is invalid", fix="use letters, digits, '.', '_' or '-'")
         with db.writing() as s:
-            _r, _q, draft = review_store.get_draft(s, org_id=g.org.id, draft_id=draft_id)
-            act.check_version(draft, form.row_version.data)
             key, version = learning.save_to_bank(
                 s,
                 org_id=g.org.id,
                 draft_id=draft_id,
+                expected_version=form.row_version.data,
                 actor=act.actor(),
                 new_key=(form.new_key.data or "").strip() or None,
                 category=(form.category.data or "").strip(),
@@ -359,7 +363,7 @@ def save_to_bank(qid: int, draft_id: int) -> tuple[str, int] | Response:
 def assign(qid: int, draft_id: int) -> Response:
     _draft(qid, draft_id)
     form = act.AssignForm()
-    team = act.members(db.session(), org_id=g.org.id)
+    team = accounts.members(db.session(), org_id=g.org.id, ability="review.edit")
     form.user_id.choices = [SelectChoice("", "nobody")] + [SelectChoice(str(u.id)) for u, _ in team]
     if not form.validate_on_submit():
         raise ValidationError("that person cannot work on this questionnaire", fix="pick a colleague")

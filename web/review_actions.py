@@ -1,7 +1,7 @@
-"""Forms and helpers behind the review pages (``web/review.py`` keeps the routes thin).
+"""Forms and the page model behind the review pages (``web/review.py`` keeps the routes thin).
 
-The few queries here (members of an organisation, a questionnaire's exports) and the "use another
-candidate" and "retry" writes would sit better in ``review/store.py``; they live here until it has them.
+Queries and writes live in ``review/store.py``, ``core/accounts.py`` and ``evidence/``; this module only
+gathers what one page shows.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from flask import g
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
@@ -22,9 +22,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from answerbank import store as bank_store
 from answerbank.models import SHORT_ANSWERS, BankEntry
 from answerbank.store import Actor
-from core import audit
-from core.errors import Conflict, NotFound, ValidationError
-from core.models import ROLE_ABILITIES, Membership, Role, User, utcnow
+from core import accounts
+from core.models import ROLE_ABILITIES, Role, User
+from evidence.matching import EvidenceProposal, propose
+from evidence.store import EvidenceView, evidence_for_entries
 from review import store as review_store
 from review.export import FORMATS
 from review.learning import overdue
@@ -83,103 +84,6 @@ def actor() -> Actor:
     return Actor(current_user.email, current_user.user_id)
 
 
-def members(session: Session, *, org_id: int) -> list[tuple[User, Role]]:
-    """The organisation's users who can work on a questionnaire (everyone but viewers)."""
-    rows = session.exec(
-        select(User, Membership)
-        .join(Membership, col(Membership.user_id) == col(User.id))
-        .where(Membership.org_id == org_id, col(User.is_active).is_(True))
-        .order_by(col(User.email))
-    )
-    found = [(user, Role(m.role)) for user, m in rows]
-    return [(u, r) for u, r in found if "review.edit" in ROLE_ABILITIES[r]]
-
-
-def exports(session: Session, *, questionnaire_id: int) -> list[ExportRecord]:
-    query = select(ExportRecord).where(ExportRecord.questionnaire_id == questionnaire_id)
-    return list(session.exec(query.order_by(col(ExportRecord.id).desc())))
-
-
-def get_export(session: Session, *, record: Record, export_id: int) -> ExportRecord:
-    found = session.get(ExportRecord, export_id)
-    if found is None or found.questionnaire_id != record.id:
-        raise NotFound(f"export {export_id} does not exist", fix="export the questionnaire again")
-    return found
-
-
-def requeue(session: Session, *, org_id: int, questionnaire_id: int, by: Actor) -> Record:
-    """Put a failed questionnaire back in the queue (the caller submits the job after commit)."""
-    record = review_store.get_questionnaire(session, org_id=org_id, questionnaire_id=questionnaire_id)
-    if record.status != "failed":
-        raise ValidationError(f"questionnaire {record.id} has not failed", fix="reload the page")
-    record.status, record.error, record.updated_at = "queued", None, utcnow()
-    session.add(record)
-    audit.record(
-        session,
-        actor=by.label,
-        actor_id=by.user_id,
-        org_id=org_id,
-        action="questionnaire.retry",
-        target_type="questionnaire",
-        target_id=questionnaire_id,
-    )
-    return record
-
-
-def not_queued(session: Session, *, questionnaire_id: int, error: Exception) -> None:
-    """The job could not be queued (Redis down?): fail visibly so the user can retry."""
-    record = session.get(Record, questionnaire_id)
-    if record is not None:
-        record.status, record.updated_at = "failed", utcnow()
-        record.error = f"the background job could not be queued ({type(error).__name__}: {error}). Fix: retry"
-        session.add(record)
-
-
-def use_candidate(
-    session: Session, *, org_id: int, draft_id: int, key: str, expected_version: int, by: Actor
-) -> Draft:
-    """Switch a draft to another of its candidates: the entry's current answer, as a compare-and-set."""
-    _record, _question, draft = review_store.get_draft(session, org_id=org_id, draft_id=draft_id)
-    choice = next((c for c in draft.candidates if c.get("key") == key), None)
-    if choice is None:
-        raise ValidationError(f"{key} is not a candidate for this question", fix="pick one from the list")
-    entry = bank_store.require_entry(session, org_id=org_id, key=key)
-    draft = review_store.edit_draft(
-        session,
-        org_id=org_id,
-        draft_id=draft_id,
-        expected_version=expected_version,
-        answer=entry.answer,
-        short_answer=entry.short_answer,
-        actor=by,
-    )
-    draft.entry_key, draft.entry_version, draft.edited = entry.key, entry.version, False
-    draft.band, draft.score = str(choice.get("band", "review")), float(choice.get("score", 0.0))
-    draft.reasons = dict(choice.get("reasons") or {})
-    session.add(draft)
-    audit.record(
-        session,
-        actor=by.label,
-        actor_id=by.user_id,
-        org_id=org_id,
-        action="draft.use_candidate",
-        target_type="draft",
-        target_id=draft_id,
-        detail={"entry_key": entry.key, "entry_version": entry.version},
-    )
-    return draft
-
-
-def check_version(draft: Draft, expected: int) -> None:
-    """The compare part of compare-and-set, for writes that go through other modules."""
-    if draft.row_version != expected:
-        who = f" by {draft.decided_by}" if draft.decided_by else ""
-        raise Conflict(
-            f"this answer was changed{who} while you were looking at it (now {draft.status})",
-            fix="check the answer below and try again",
-        )
-
-
 @dataclass
 class Filters:
     band: str = ""
@@ -223,6 +127,12 @@ class Item:
     comments: list[DraftComment]
     assignee: str | None
     typed: str | None = None
+    evidence: list[EvidenceView] = field(default_factory=list)
+    proposed: list[EvidenceProposal] = field(default_factory=list)
+
+    @property
+    def evidence_expired(self) -> bool:
+        return any(e.expired for e in self.evidence)
 
 
 @dataclass
@@ -238,15 +148,43 @@ class Page:
 
 
 def review_page(
-    session: Session, *, record: Record, filters: Filters, typed: dict[int, str] | None = None
+    session: Session,
+    *,
+    record: Record,
+    filters: Filters,
+    typed: dict[int, str] | None = None,
+    with_evidence: bool = True,
 ) -> Page:
     assert record.id is not None
     rows = review_store.questions_with_drafts(session, questionnaire_id=record.id)
-    keys = {d.entry_key for _q, d in rows if d.entry_key}
-    entries = bank_store.entries_by_key(session, org_id=record.org_id, keys=keys)
-    team = members(session, org_id=record.org_id)
-    emails = {u.id: u.email for u, _r in team}
     kept = [(q, d) for q, d in rows if filters.keep(q, d, current_user.user_id)]
+    team = accounts.members(session, org_id=record.org_id, ability="review.edit")
+    emails = {u.id: u.email for u, _r in team}
+    items = _items(session, record=record, kept=kept, emails=emails, typed=typed or {})
+    if with_evidence:
+        _add_evidence(session, org_id=record.org_id, items=items)
+    return Page(
+        record=record,
+        items=items,
+        total=len(rows),
+        counts=review_store.band_counts(session, questionnaire_id=record.id),
+        sections=list(dict.fromkeys(q.section for q, _d in rows if q.section)),
+        filters=filters,
+        members=team,
+        exports=review_store.exports(session, questionnaire_id=record.id),
+    )
+
+
+def _items(
+    session: Session,
+    *,
+    record: Record,
+    kept: list[tuple[QuestionRecord, Draft]],
+    emails: dict[int | None, str],
+    typed: dict[int, str],
+) -> list[Item]:
+    keys = {d.entry_key for _q, d in kept if d.entry_key}
+    entries = bank_store.entries_by_key(session, org_id=record.org_id, keys=keys)
     notes = review_store.comments(session, draft_ids=[d.id for _q, d in kept if d.id is not None])
     today = date.today()
     items = []
@@ -261,24 +199,32 @@ def review_page(
                 others=[c for c in d.candidates if c.get("key") != d.entry_key],
                 comments=notes.get(d.id or 0, []),
                 assignee=emails.get(d.assigned_to) if d.assigned_to else None,
-                typed=(typed or {}).get(d.id or 0),
+                typed=typed.get(d.id or 0),
             )
         )
-    sections = list(dict.fromkeys(q.section for q, _d in rows if q.section))
-    return Page(
-        record=record,
-        items=items,
-        total=len(rows),
-        counts=review_store.band_counts(session, questionnaire_id=record.id),
-        sections=sections,
-        filters=filters,
-        members=team,
-        exports=exports(session, questionnaire_id=record.id),
-    )
+    return items
+
+
+def _add_evidence(session: Session, *, org_id: int, items: list[Item]) -> None:
+    """The evidence each draft's entry cites, and what the matcher proposes for the question itself.
+
+    Proposals are computed here, for the questions on the page only, rather than stored by the
+    pipeline: evidence added after the upload shows up at once, and the evidence index is small (one
+    item per piece of evidence, not per question), so building it per page is cheap.
+    """
+    cited = evidence_for_entries(session, org_id, [i.draft.entry_key for i in items if i.draft.entry_key])
+    proposals = propose(session, org_id=org_id, questions=[i.question.text for i in items], top_k=2)
+    for item, proposed in zip(items, proposals, strict=True):
+        item.evidence = cited.get(item.draft.entry_key or "", [])
+        have = {e.id for e in item.evidence}
+        item.proposed = [p for p in proposed if p.evidence.id not in have]
 
 
 def abilities() -> dict[str, bool]:
     role: Role | None = g.get("role")
     held = ROLE_ABILITIES[role] if role else frozenset()
     names = ("upload", "edit", "approve", "export")
-    return {name: f"review.{name}" in held for name in names} | {"bank": "bank.write" in held}
+    return {name: f"review.{name}" in held for name in names} | {
+        "bank": "bank.write" in held,
+        "evidence": "evidence.read" in held,
+    }

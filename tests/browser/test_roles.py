@@ -1,4 +1,5 @@
-"""Roles in a real browser: an account manager prepares but cannot approve; a viewer sees nothing."""
+"""Roles in a real browser: an account manager prepares but cannot approve; a viewer lands on the packs
+shared with them and is offered nothing else."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ def test_an_account_manager_sees_no_approve_buttons_and_approving_is_refused(
     page.set_input_files("input[name=file]", str(world))
     page.click("button:has-text('Upload and draft answers')")
     expect(page.locator("article.q")).to_have_count(5, timeout=30_000)
+    sections = page.get_by_role("navigation", name="Sections").get_by_role("link")
+    expect(sections).to_have_text(
+        ["Answer bank", "Questionnaires", "Evidence", "Readiness", "Packs", "Shared with me"]
+    )
+    expect(page.locator("nav.sections a.current")).to_have_text("Questionnaires")
     expect(page.locator("button[data-approve]")).to_have_count(0)
     expect(page.locator("button.reject")).to_have_count(0)
     expect(page.get_by_text("Approve all auto drafts")).to_have_count(0)
@@ -73,7 +79,13 @@ def test_a_viewer_sees_none_of_it(new_page: Callable[[], Page], world: Path, gat
     viewer.fill("input[name=email]", "viewer@acme.example")
     viewer.fill("input[name=password]", "correct horse battery staple")
     viewer.click("button:has-text('Log in')")
-    expect(viewer.get_by_text("nothing has been shared with you yet")).to_be_visible()
+    viewer.wait_for_url("**/shared/")
+    expect(viewer.locator("h1")).to_have_text("Shared with me")
+    expect(viewer.get_by_text("Nothing is shared with you right now.")).to_be_visible()
+    sections = viewer.get_by_role("navigation", name="Sections").get_by_role("link")
+    expect(sections).to_have_text(["Shared with me"])
+    viewer.get_by_role("navigation", name="Organisations").get_by_role("link", name="Acme Corp").click()
+    viewer.wait_for_url("**/shared/")
     for target in (url, "/o/acme/questionnaires/", url + "/status"):
         response = viewer.goto(target)
         assert response is not None and response.status == 403, target

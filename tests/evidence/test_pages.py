@@ -152,3 +152,50 @@ def test_the_answer_evidence_macro_flags_expired_proof(app: Flask, world: World)
             views=views,
         )
     assert "Backup restore test 2024" in html and "evidence expired" in html
+
+
+def _card(html: str, text: str) -> str:
+    """The review-page card (``<article>``) of the question whose text contains ``text``."""
+    start = html.rindex("<article", 0, html.index(text))
+    return html[start : html.index("</article>", start)]
+
+
+def test_the_bank_shows_each_entrys_evidence_and_flags_the_expired(client: FlaskClient, world: World) -> None:
+    login(client, "account_manager@acme.example")
+    backup = client.get("/o/acme/bank/BCP-001").data.decode()
+    assert "Backup restore test 2024" in backup and "evidence expired" in backup
+    assert f'href="/o/acme/evidence/{world.evidence["backup"]}"' in backup, "the title links to the evidence"
+    mfa = client.get("/o/acme/bank/IAM-001").data.decode()
+    assert "MFA enforcement report" in mfa and "valid until" in mfa
+    assert "evidence expired" not in mfa, "evidence valid for 200 more days is not flagged"
+    listing = client.get("/o/acme/bank/").data.decode()
+    rows = {key: listing[listing.index(f">{key}</a>") :].split("</tr>")[0] for key in ("BCP-001", "IAM-001")}
+    assert "evidence expired" in rows["BCP-001"] and "evidence expired" not in rows["IAM-001"]
+
+
+def test_review_shows_each_drafts_evidence_and_flags_the_expired(client: FlaskClient, world: World) -> None:
+    login(client, "account_manager@acme.example")
+    html = client.get(f"/o/acme/questionnaires/{world.questionnaire_id}").data.decode()
+    backups = _card(html, "how often backups are taken")
+    assert "Backup restore test 2024" in backups and "evidence expired" in backups
+    mfa = _card(html, "multi-factor authentication")
+    assert "MFA enforcement report" in mfa and "evidence expired" not in mfa
+    assert f'href="/o/acme/evidence/{world.evidence["mfa"]}"' in mfa
+    assert "Review by" in mfa, "the entry's review-by date is shown beside its evidence"
+
+
+def test_review_proposes_evidence_for_a_question_when_its_entry_cites_none(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, "approver@acme.example")
+    before = _card(
+        client.get(f"/o/acme/questionnaires/{world.questionnaire_id}").data.decode(), "multi-factor"
+    )
+    assert "may fit this question" not in before, "evidence the entry already cites is not proposed again"
+    unlinked = client.post(f"/o/acme/evidence/{world.evidence['mfa']}/unlink/IAM-001")
+    assert unlinked.status_code == 302
+    html = client.get(f"/o/acme/questionnaires/{world.questionnaire_id}").data.decode()
+    mfa = _card(html, "multi-factor")
+    proposed = mfa[mfa.index("may fit this question") :]
+    assert "MFA enforcement report" in proposed and "no evidence" in mfa
+    assert "MFA enforcement report" not in _card(html, "TISAX"), "nothing about MFA fits a TISAX question"

@@ -218,7 +218,9 @@ def test_an_edited_answer_flows_back_into_the_bank_with_the_question_as_alternat
             actor=Actor("vciso"),
             can_approve=True,
         )
-        key, version = learning.save_to_bank(s, org_id=org_id, draft_id=draft_id, actor=Actor("vciso"))
+        key, version = learning.save_to_bank(
+            s, org_id=org_id, draft_id=draft_id, expected_version=draft.row_version + 1, actor=Actor("vciso")
+        )
     assert (key, version) == ("IAM-001", 2)
     history = json.loads(cli(runner, "bank", "history", "IAM-001", "--org", "acme", "--json").output)
     assert history[0]["answer"] == "Yes. Okta with FIDO2 keys for everyone."

@@ -494,3 +494,64 @@ def test_no_route_shows_one_organisations_questionnaires_to_another(
     )
     assert crossed.status_code == 404
     assert drafts(engine, qid)["1.1"].answer != "hijack"
+
+
+NAV = {
+    "Answer bank": "/o/acme/bank/",
+    "Questionnaires": "/o/acme/questionnaires/",
+    "Evidence": "/o/acme/evidence/",
+    "Readiness": "/o/acme/readiness/",
+    "Packs": "/o/acme/packs/",
+}
+
+
+def nav_links(html: str) -> dict[str, str]:
+    """The organisation's section links in the top bar: label -> address."""
+    bar = html[html.index('<nav class="sections"') :]
+    bar = bar[: bar.index("</nav>")]
+    return {label: href for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', bar)}
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "viewer"])
+def test_the_top_bar_offers_exactly_the_pages_the_role_may_open(
+    world: None, client: FlaskClient, role: str
+) -> None:
+    login(client, f"{role}@acme.example")
+    links = nav_links(page_of(client, "/o/acme/bank/"))
+    assert links.pop("Shared with me") == "/shared/"
+    assert links == NAV, f"{role} is offered {sorted(links)}"
+    for label, href in links.items():
+        assert client.get(href).status_code == 200, f"{role} is offered {label} but cannot open it"
+
+
+def test_a_viewer_lands_on_the_packs_shared_with_them_and_is_offered_nothing_else(
+    world: None, client: FlaskClient
+) -> None:
+    client.post("/logout")
+    response = client.post("/login", data={"email": "viewer@acme.example", "password": PASSWORD})
+    assert response.status_code == 302
+    home = client.get(response.headers["Location"])
+    assert home.status_code == 302 and home.headers["Location"] == "/shared/"
+    shared = page_of(client, "/shared/")
+    assert "Shared with me" in shared and "Nothing is shared with you right now." in shared
+    assert nav_links(shared) == {"Shared with me": "/shared/"}
+    assert re.search(r'<a href="/shared/"[^>]*>Acme Corp</a>', shared), (
+        "the switcher sends a viewer there too"
+    )
+    for href in NAV.values():
+        assert client.get(href).status_code == 403, href
+
+
+def test_the_bank_flags_entries_past_their_review_date(world: None, client: FlaskClient) -> None:
+    login(client, "account_manager@acme.example")
+    assert "past review date" in page_of(client, "/o/acme/bank/IAM-002")
+    assert "past review date" not in page_of(client, "/o/acme/bank/IAM-001"), "2099 is not past"
+    listing = page_of(client, "/o/acme/bank/")
+    rows = {key: listing[listing.index(f">{key}</a>") :].split("</tr>")[0] for key in ("IAM-001", "IAM-002")}
+    assert "past review date" in rows["IAM-002"] and "past review date" not in rows["IAM-001"]
+
+
+def page_of(client: FlaskClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, f"{url} gave {response.status_code}"
+    return response.data.decode()
