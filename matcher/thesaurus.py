@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 
 from core.errors import ValidationError
@@ -142,7 +143,8 @@ def thesaurus_from_json(data: Mapping[str, object]) -> Thesaurus:
     return Thesaurus({}).extended({str(k): [str(t) for t in v] for k, v in families.items()})
 
 
+@lru_cache(maxsize=1)
 def load_default_thesaurus() -> Thesaurus:
-    """The thesaurus shipped with Trustdesk (``matcher/thesaurus.json``)."""
+    """The thesaurus shipped with Trustdesk (``matcher/thesaurus.json``), read once (it is immutable)."""
     raw = resources.files("matcher").joinpath("thesaurus.json").read_text(encoding="utf-8")
     return thesaurus_from_json(json.loads(raw))
