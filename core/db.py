@@ -1,8 +1,11 @@
 """Database engine and sessions.
 
-SQLite runs in WAL mode with foreign keys and a busy timeout; :func:`write_session` starts its
-transaction with ``BEGIN IMMEDIATE`` so two writers can never interleave a read-modify-write and lose an
-update. PostgreSQL sessions take row locks (``SELECT ... FOR UPDATE``) in the store functions instead.
+SQLite runs in WAL mode with foreign keys, a busy timeout and ``synchronous=FULL`` (a commit that
+returned survives a power cut); :func:`write_session` starts its transaction with ``BEGIN IMMEDIATE`` so
+two writers can never interleave a read-modify-write and lose an update. PostgreSQL sessions take row
+locks (``SELECT ... FOR UPDATE``) in the store functions instead, and wait at most ``lock_timeout``.
+A write that cannot get its lock in time raises :class:`core.errors.Busy` (503 "busy, retry"), never a
+raw driver error.
 """
 
 from __future__ import annotations
@@ -14,23 +17,34 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
+
+from core.errors import Busy
 
 IMMEDIATE = "trustdesk_immediate"
 BUSY_TIMEOUT_MS = 15_000
+#: SQLite messages and PostgreSQL SQLSTATEs that mean "another writer holds the lock".
+_BUSY_MESSAGES = ("database is locked", "database table is locked")
+_BUSY_SQLSTATES = ("55P03", "40P01")  # lock_not_available, deadlock_detected
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, future=True)
+        return _sqlite_engine(url, busy_timeout_ms)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        future=True,
+        connect_args={"options": f"-c lock_timeout={busy_timeout_ms}"},
+    )
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -38,8 +52,9 @@ def _sqlite_engine(url: str) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        # FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss (catalogue C10)
+        cur.execute("PRAGMA synchronous=FULL")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -65,12 +80,20 @@ def read_session(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction holds the write lock from its first statement (SQLite) and commits
-    at the end, or rolls back everything on any exception."""
+    at the end, or rolls back everything on any exception. Lock waits past the timeout raise Busy."""
     with Session(engine, expire_on_commit=False) as session:
-        session.connection(execution_options={IMMEDIATE: True})
         try:
+            session.connection(execution_options={IMMEDIATE: True})
             yield session
             session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            if is_busy(exc):
+                raise Busy(
+                    "the database is busy with another change",
+                    fix="retry in a few seconds; nothing was saved",
+                ) from exc
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -99,3 +122,9 @@ def compare_and_set(
         .values({**values, version: expected + 1})
     )
     return int(getattr(result, "rowcount", 0)) == 1
+
+
+def is_busy(exc: OperationalError) -> bool:
+    """True when the error is a lock wait that timed out (SQLite busy, PostgreSQL lock_timeout)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in _BUSY_SQLSTATES or any(m in str(exc.orig) for m in _BUSY_MESSAGES)

@@ -9,6 +9,8 @@ the CLI turns them into ``click.ClickException``.
     ├── NotFound               a record does not exist (or is not visible to the caller)
     ├── PermissionDenied       the caller's role does not allow the action
     ├── Conflict               someone else changed the record first (compare-and-set lost)
+    ├── Busy                   another writer held the lock past the timeout; retry
+    ├── StorageFull            the disk or quota is full; nothing was saved
     ├── ValidationError        user-supplied data is invalid
     │   └── ImportFileError    a file being imported is invalid (names file, row, column)
     └── InputFileError         an uploaded/parsed file cannot be read
@@ -64,6 +66,14 @@ class PermissionDenied(TrustdeskError):
 
 class Conflict(TrustdeskError):
     """Someone else changed the record first."""
+
+
+class Busy(TrustdeskError):
+    """Another writer held the database lock past the timeout; nothing was saved, retry."""
+
+
+class StorageFull(TrustdeskError):
+    """The disk (or a quota) is full; nothing was saved."""
 
 
 class ValidationError(TrustdeskError):

@@ -1,23 +1,31 @@
 """The content-addressed file store: files kept by SHA-256 under ``$TRUSTDESK_HOME/files``.
 
 A write goes to a temporary file in the same folder, is fsynced, then renamed into place, before the
-database row that points at it is committed; :func:`FileStore.orphans` lists files no row refers to.
-File names from users are never used as paths.
+database row that points at it is committed, so a crash can leave an unreferenced file but never a
+row without its file. :meth:`FileStore.sweep` removes files no row refers to (and temporary files a
+crashed writer left) once they are older than a grace period, so uploads still in flight are kept.
+A full disk raises :class:`StorageFull` and leaves no temporary file. File names from users are never
+used as paths.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from core.errors import LimitExceeded, NotFound
+from core.errors import LimitExceeded, NotFound, StorageFull
 
 CHUNK = 1 << 16
+TEMP_PREFIX = ".incoming-"
+SWEEP_GRACE_S = 24 * 3600
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ class FileStore:
         """Copy ``stream`` into the store; the same content is stored once."""
         self.root.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=TEMP_PREFIX)
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -57,6 +65,14 @@ class FileStore:
             final = self.path_for(digest.hexdigest())
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
+        except OSError as exc:
+            if exc.errno in _FULL:
+                raise StorageFull(
+                    f"no space left to store {name}",
+                    where=str(self.root),
+                    fix="free disk space on the file store (or raise its quota), then try again",
+                ) from exc
+            raise
         finally:
             tmp.unlink(missing_ok=True)
         return StoredFile(digest.hexdigest(), size)
@@ -85,3 +101,27 @@ class FileStore:
     def orphans(self, referenced: Iterable[str]) -> list[str]:
         keep = set(referenced)
         return sorted(d for d in self.all_digests() if d not in keep)
+
+    def sweep(
+        self, referenced: Iterable[str], *, grace_s: float = SWEEP_GRACE_S, dry_run: bool = False
+    ) -> list[str]:
+        """Remove files no row refers to and stale temporary files, if older than ``grace_s``.
+
+        Returns the names removed (or that would be, with ``dry_run``). A file younger than the grace
+        period may belong to an upload whose row is not committed yet, so it stays.
+        """
+        cutoff = time.time() - grace_s
+        doomed = [self.path_for(d) for d in self.orphans(referenced)]
+        if self.root.exists():
+            doomed += list(self.root.glob(TEMP_PREFIX + "*"))
+        removed = []
+        for path in doomed:
+            try:
+                if path.stat().st_mtime > cutoff:
+                    continue
+                if not dry_run:
+                    path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(path.name)
+        return sorted(removed)

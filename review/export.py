@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 import ingest
 from answerbank.io import neutralise
 from answerbank.store import Actor
 from core import audit
+from core.db import read_session, write_session
 from core.errors import ValidationError
 from core.filestore import FileStore
 from ingest.model import Location
@@ -75,6 +77,15 @@ def provenance(rows: list[tuple[QuestionRecord, Draft]]) -> list[dict[str, Any]]
     ]
 
 
+@dataclass(frozen=True)
+class Rendered:
+    filename: str
+    data: bytes
+    sha256: str
+    answers: int
+    provenance: list[dict[str, Any]]
+
+
 def export(
     session: Session,
     *,
@@ -84,6 +95,35 @@ def export(
     actor: Actor,
     draft: bool = False,
 ) -> ExportResult:
+    """Render, store and record an export in the caller's session (see :func:`export_outside_writes`)."""
+    rendered = render(session, files=files, record=record, fmt=fmt, draft=draft)
+    export_record = record_export(
+        session, record=record, rendered=rendered, fmt=fmt, actor=actor, draft=draft
+    )
+    return ExportResult(rendered.filename, rendered.data, export_record, rendered.provenance)
+
+
+def export_outside_writes(
+    engine: Engine,
+    *,
+    files: FileStore,
+    record: QuestionnaireRecord,
+    fmt: str,
+    actor: Actor,
+    draft: bool = False,
+) -> ExportResult:
+    """Render and store the file with no write lock held, then record it in one short transaction."""
+    with read_session(engine) as s:
+        rendered = render(s, files=files, record=record, fmt=fmt, draft=draft)
+    with write_session(engine) as s:
+        export_record = record_export(s, record=record, rendered=rendered, fmt=fmt, actor=actor, draft=draft)
+    return ExportResult(rendered.filename, rendered.data, export_record, rendered.provenance)
+
+
+def render(
+    session: Session, *, files: FileStore, record: QuestionnaireRecord, fmt: str, draft: bool = False
+) -> Rendered:
+    """Write the answers into a file and put it in the file store (before any row points at it)."""
     if fmt not in FORMATS:
         raise ValidationError(f"export format {fmt!r} is unknown", fix=f"use one of {', '.join(FORMATS)}")
     assert record.id is not None
@@ -96,14 +136,26 @@ def export(
         )
     data, filename = _render(files, record, rows, fmt, draft)
     stored = files.put_bytes(data, name=filename)
-    prov = provenance(rows)
+    return Rendered(filename, data, stored.sha256, len(rows), provenance(rows))
+
+
+def record_export(
+    session: Session,
+    *,
+    record: QuestionnaireRecord,
+    rendered: Rendered,
+    fmt: str,
+    actor: Actor,
+    draft: bool,
+) -> ExportRecord:
+    assert record.id is not None
     export_record = ExportRecord(
         questionnaire_id=record.id,
         format=fmt,
         draft=draft,
-        file_sha256=stored.sha256,
-        filename=filename,
-        provenance=prov,
+        file_sha256=rendered.sha256,
+        filename=rendered.filename,
+        provenance=rendered.provenance,
         created_by=actor.label,
     )
     session.add(export_record)
@@ -115,9 +167,9 @@ def export(
         action="questionnaire.export",
         target_type="questionnaire",
         target_id=record.id,
-        detail={"format": fmt, "draft": draft, "answers": len(rows), "sha256": stored.sha256},
+        detail={"format": fmt, "draft": draft, "answers": rendered.answers, "sha256": rendered.sha256},
     )
-    return ExportResult(filename, data, export_record, prov)
+    return export_record
 
 
 def _render(

@@ -18,7 +18,7 @@ from core.filestore import FileStore
 from core.sandbox import SandboxLimits
 from core.settings import Settings
 from ingest.limits import Limits
-from review.pipeline import PipelineConfig, Progress, process
+from review.pipeline import JOB_TIMEOUT_S, PipelineConfig, Progress, process
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "trustdesk"
@@ -95,7 +95,7 @@ class RQQueue:
         from rq import Queue
 
         queue = Queue(QUEUE_NAME, connection=Redis.from_url(self.redis_url))
-        queue.enqueue(run_job, questionnaire_id, job_timeout=600, result_ttl=3600)
+        queue.enqueue(run_job, questionnaire_id, job_timeout=JOB_TIMEOUT_S, result_ttl=3600)
 
 
 def queue_for(settings: Settings) -> JobQueue:

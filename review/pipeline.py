@@ -2,7 +2,10 @@
 
 Parsing and matching run outside any write transaction; the questions and drafts are then written in
 one transaction, so a failed or killed job leaves no half-made questionnaire: it is either ``ready`` with
-every draft, or ``failed`` with its error and can be retried.
+every draft, or ``failed`` with its error and can be retried. A job first claims its questionnaire with a
+compare-and-set from ``queued`` to ``processing``, so a job delivered twice, or taken by two workers,
+runs once. A worker killed mid-job leaves ``processing`` behind; :func:`fail_stale` turns such rows
+into ``failed`` (retryable) once they are older than any job may run.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path, PurePath
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
 import ingest
@@ -35,6 +38,9 @@ from review.models import Draft, QuestionnaireRecord, QuestionRecord
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+JOB_TIMEOUT_S = 600
+#: a ``processing`` row older than this has no live job behind it (the job timeout plus a margin)
+STALE_AFTER = timedelta(seconds=JOB_TIMEOUT_S + 300)
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,13 @@ def process(
     """Parse and match one questionnaire; on any error mark it failed with a message that says why."""
     report = progress or (lambda _stage, _done, _total: None)
     try:
-        record = _start(engine, questionnaire_id)
+        claimed = _claim(engine, questionnaire_id)
+        if claimed is None:
+            log.info(
+                "questionnaire %s is not queued (taken by another job or done): skipped", questionnaire_id
+            )
+            return
+        record = claimed
         parsed = _parse(config, record)
         total = len(parsed.questions)
         _set_progress(engine, questionnaire_id, found=total)
@@ -123,15 +135,43 @@ def process(
         _fail(engine, questionnaire_id, message)
 
 
-def _start(engine: Engine, questionnaire_id: int) -> QuestionnaireRecord:
+def _claim(engine: Engine, questionnaire_id: int) -> QuestionnaireRecord | None:
+    """Move the questionnaire from ``queued`` to ``processing``; None if another job has it or had it."""
     with write_session(engine) as s:
-        record = s.get(QuestionnaireRecord, questionnaire_id)
-        assert record is not None, f"questionnaire {questionnaire_id} vanished"
-        record.status, record.error, record.attempts = "processing", None, record.attempts + 1
-        record.found = record.matched = 0
-        record.updated_at = utcnow()
-        s.add(record)
-        return record
+        taken = s.execute(
+            update(QuestionnaireRecord)
+            .where(
+                col(QuestionnaireRecord.id) == questionnaire_id, col(QuestionnaireRecord.status) == "queued"
+            )
+            .values(
+                status="processing",
+                error=None,
+                attempts=QuestionnaireRecord.attempts + 1,
+                found=0,
+                matched=0,
+                updated_at=utcnow(),
+            )
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return s.get(QuestionnaireRecord, questionnaire_id)
+
+
+def fail_stale(engine: Engine, *, older_than: timedelta = STALE_AFTER) -> list[int]:
+    """Mark ``processing`` questionnaires untouched for ``older_than`` as failed (their job died:
+    worker killed, machine lost) so the user can retry them. Returns their ids."""
+    cutoff = utcnow() - older_than
+    with write_session(engine) as s:
+        stale = s.exec(
+            select(QuestionnaireRecord)
+            .where(QuestionnaireRecord.status == "processing", col(QuestionnaireRecord.updated_at) <= cutoff)
+            .with_for_update()
+        ).all()
+        for record in stale:
+            _mark_failed(
+                s, record, "the job stopped before it finished (worker killed or timed out). Fix: retry"
+            )
+        return [r.id or 0 for r in stale]
 
 
 def _parse(config: PipelineConfig, record: QuestionnaireRecord) -> ingest.Questionnaire:
@@ -210,6 +250,15 @@ def _store(
         record.found = record.matched = len(parsed.questions)
         record.updated_at = utcnow()
         s.add(record)
+        audit.record(
+            s,
+            actor="worker",
+            org_id=record.org_id,
+            action="questionnaire.ready",
+            target_type="questionnaire",
+            target_id=questionnaire_id,
+            detail={"questions": len(parsed.questions), "attempt": record.attempts, "reader": parsed.reader},
+        )
 
 
 def _clear(s: Session, questionnaire_id: int) -> None:
@@ -261,17 +310,21 @@ def _set_progress(
 def _fail(engine: Engine, questionnaire_id: int, message: str) -> None:
     with write_session(engine) as s:
         record = s.get(QuestionnaireRecord, questionnaire_id)
-        if record is None:
-            return
-        _clear(s, questionnaire_id)
-        record.status, record.error, record.updated_at = "failed", message[:2000], utcnow()
-        s.add(record)
-        audit.record(
-            s,
-            actor="worker",
-            org_id=record.org_id,
-            action="questionnaire.failed",
-            target_type="questionnaire",
-            target_id=questionnaire_id,
-            detail={"error": message[:500]},
-        )
+        if record is not None:
+            _mark_failed(s, record, message)
+
+
+def _mark_failed(s: Session, record: QuestionnaireRecord, message: str) -> None:
+    assert record.id is not None
+    _clear(s, record.id)
+    record.status, record.error, record.updated_at = "failed", message[:2000], utcnow()
+    s.add(record)
+    audit.record(
+        s,
+        actor="worker",
+        org_id=record.org_id,
+        action="questionnaire.failed",
+        target_type="questionnaire",
+        target_id=record.id,
+        detail={"error": message[:500]},
+    )

@@ -128,7 +128,11 @@ def edit_draft(
     """Change a draft's text without deciding on it (account managers may do this)."""
     record, _question, draft = get_draft(session, org_id=org_id, draft_id=draft_id)
     if draft.status == "approved":
-        raise Conflict("this answer is already approved", fix="ask an approver to reopen it")
+        since = " since you opened it" if draft.row_version != expected_version else ""
+        raise Conflict(
+            f"this answer was approved by {draft.decided_by}{since}",
+            fix="ask an approver to reopen it; your text is kept below",
+        )
     values = {
         "answer": answer.strip(),
         "short_answer": short_answer or None,

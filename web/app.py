@@ -7,13 +7,28 @@ from typing import Any
 from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFProtect
 
-from core.errors import Conflict, NotFound, PermissionDenied, TrustdeskError, ValidationError
+from core.errors import (
+    Busy,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    StorageFull,
+    TrustdeskError,
+    ValidationError,
+)
 from core.settings import Settings
 from web import auth, bank, evidence, nav, orgs, packs, review, shares
 from web.context import Runtime
 
 csrf = CSRFProtect()
-STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, ValidationError: 400}
+STATUS = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    Conflict: 409,
+    ValidationError: 400,
+    Busy: 503,
+    StorageFull: 507,
+}
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, runtime: Runtime | None = None) -> Flask:
@@ -43,9 +58,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, runtime: Runtime | 
 
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(TrustdeskError)
-    def _trustdesk_error(exc: TrustdeskError) -> tuple[str, int]:
+    def _trustdesk_error(exc: TrustdeskError) -> tuple[str, int, dict[str, str]]:
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
-        return render_template("error.html", status=status, error=exc), status
+        headers = {"Retry-After": "5"} if isinstance(exc, Busy) else {}
+        return render_template("error.html", status=status, error=exc), status, headers
 
     @app.errorhandler(404)
     def _not_found(_exc: Exception) -> tuple[str, int]:

@@ -184,6 +184,30 @@ def restore_command(ctx: click.Context, folder: Path, yes: bool) -> None:
     click.echo(f"Restored the {summary.database} database and {summary.files} files from {folder}.")
 
 
+@main.group("files")
+def files_group() -> None:
+    """The content-addressed file store."""
+
+
+@files_group.command("sweep")
+@click.option(
+    "--older-than-hours", default=24.0, show_default=True, type=click.FloatRange(min=0), help="Grace period."
+)
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+@click.pass_context
+def files_sweep(ctx: click.Context, older_than_hours: float, dry_run: bool) -> None:
+    """Remove stored files no record refers to, and temporary files of crashed uploads, once older than
+    the grace period (files of uploads still in flight are younger and stay)."""
+    from review.files import sweep_orphans
+
+    rt = runtime(ctx)
+    removed = sweep_orphans(rt.ready_engine(), rt.files, grace_s=older_than_hours * 3600, dry_run=dry_run)
+    verb = "Would remove" if dry_run else "Removed"
+    click.echo(f"{verb} {len(removed)} unreferenced files.")
+    for name in removed:
+        click.echo(f"  {name}")
+
+
 def _register_subcommands() -> None:
     from web import cli_bank, cli_evidence, cli_review
 

@@ -20,7 +20,7 @@ from review import export as review_export
 from review import store as review_store
 from review.jobs import QUEUE_NAME, pipeline_config
 from review.models import QuestionnaireRecord
-from review.pipeline import create_questionnaire, process
+from review.pipeline import create_questionnaire, fail_stale, process
 from web.cli_common import emit, runtime
 
 
@@ -223,16 +223,17 @@ def questionnaire_approve(ctx: click.Context, questionnaire_id: int, band: str, 
 def questionnaire_export(ctx: click.Context, questionnaire_id: int, out: Path, fmt: str, draft: bool) -> None:
     """Write the approved answers into the original file, or as XLSX, CSV or JSON (+ provenance)."""
     rt = runtime(ctx)
-    with write_session(rt.ready_engine()) as session:
+    engine = rt.ready_engine()
+    with read_session(engine) as session:
         record = _record(session, questionnaire_id)
-        result = review_export.export(
-            session,
-            files=pipeline_config(rt.settings).files,
-            record=record,
-            fmt=fmt,
-            actor=Actor("cli"),
-            draft=draft,
-        )
+    result = review_export.export_outside_writes(
+        engine,
+        files=pipeline_config(rt.settings).files,
+        record=record,
+        fmt=fmt,
+        actor=Actor("cli"),
+        draft=draft,
+    )
     if fmt == "original" and Path(result.filename).suffix != out.suffix:
         out = out.with_suffix(Path(result.filename).suffix)
     out.write_bytes(result.data)
@@ -255,6 +256,9 @@ def worker(ctx: click.Context, burst: bool) -> None:
     from redis import Redis
     from rq import Queue, SimpleWorker
 
+    stale = fail_stale(runtime(ctx).ready_engine())
+    if stale:
+        click.echo(f"Questionnaires {', '.join(map(str, stale))} had a dead job: marked failed (retry them).")
     connection = Redis.from_url(settings.redis_url)
     # SimpleWorker: jobs run in this process; the parse itself is isolated by core.sandbox
     SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)

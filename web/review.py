@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from core import accounts
-from core.errors import Conflict, NotFound, TrustdeskError, ValidationError
+from core.errors import Conflict, InputFileError, NotFound, TrustdeskError, ValidationError
 from review import export as review_export
 from review import learning
 from review import store as review_store
@@ -84,7 +84,7 @@ def upload() -> tuple[str, int] | Response:
     rt = db.runtime()
     try:
         stored = rt.files.put(form.file.data.stream, max_bytes=rt.settings.max_upload_mb << 20, name=name)
-    except TrustdeskError as exc:
+    except InputFileError as exc:  # too large; a full disk (StorageFull) is a 507 from the app
         flash(str(exc), "error")
         return _index_page(form), 400
     with db.writing() as s:
@@ -190,15 +190,14 @@ def export(qid: int) -> Response:
     if not form.validate_on_submit():
         raise ValidationError("unknown export format", fix=f"use one of {', '.join(review_export.FORMATS)}")
     try:
-        with db.writing() as s:
-            result = review_export.export(
-                s,
-                files=db.runtime().files,
-                record=record,
-                fmt=form.format.data,
-                actor=act.actor(),
-                draft=form.draft.data == "1",
-            )
+        result = review_export.export_outside_writes(
+            db.engine(),
+            files=db.runtime().files,
+            record=record,
+            fmt=form.format.data,
+            actor=act.actor(),
+            draft=form.draft.data == "1",
+        )
     except ValidationError as exc:
         flash(str(exc), "error")
         return _back(qid)
