@@ -39,6 +39,7 @@ from core import accounts
 from core.db import make_engine, read_session, write_session
 from core.filestore import TEMP_PREFIX, FileStore
 from core.models import AuditEvent
+from review import store as review_store
 from review.files import sweep_orphans
 from review.jobs import pipeline_config
 from review.models import Draft, ExportRecord, QuestionnaireRecord, QuestionRecord
@@ -47,7 +48,6 @@ from tests.conftest import PG_URL
 from tests.helpers import PASSWORD, cli, make_org, make_user
 from tests.review.test_questionnaire_cli import make_questionnaire
 from tests.web.test_review_pages import BANK, decision, drafts, login, questionnaire_xlsx, upload, wait
-from web import review_actions
 from web.context import Runtime
 
 APPROVERS = ("approver@acme.example", "second@acme.example")
@@ -390,7 +390,9 @@ def test_C05_sigkill_mid_questionnaire_job_leaves_no_partial_drafts_and_it_can_b
     with write_session(engine) as s:
         failed = s.get(QuestionnaireRecord, record.id)
         assert failed is not None and failed.status == "failed" and "retry" in (failed.error or "")
-        review_actions.requeue(s, org_id=record.org_id, questionnaire_id=record.id or 0, by=store.Actor("am"))
+        review_store.requeue(
+            s, org_id=record.org_id, questionnaire_id=record.id or 0, actor=store.Actor("am")
+        )
     process(engine, pipeline_config(runtime.settings), questionnaire_id=record.id or 0)
     with read_session(engine) as s:
         done = s.get(QuestionnaireRecord, record.id)
