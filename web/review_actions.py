@@ -180,34 +180,69 @@ def check_version(draft: Draft, expected: int) -> None:
         )
 
 
+PAGE_SIZE = 50
+#: How the review page names the parts of a match score (``reasons`` in ``matcher``).
+REASON_LABELS = {
+    "tfidf_word": "words",
+    "tfidf_char": "characters",
+    "fuzzy": "fuzzy",
+    "answer_text": "answer text",
+    "concepts": "concepts",
+    "coverage": "coverage",
+    "thesaurus": "thesaurus terms",
+    "thesaurus_families": "term families",
+    "controls": "cited controls",
+    "number": "same number",
+    "answer_type": "answer type",
+    "typos_corrected": "typos corrected",
+}
+
+
+def reason_summary(reasons: dict[str, Any], *, top: int = 3) -> str:
+    """One line for a runner-up candidate: its strongest score parts and the terms it shares, e.g.
+    ``coverage 0.62, fuzzy 0.55, answer text 0.40; thesaurus terms: mfa, sso`` (the chosen draft shows
+    every part in full)."""
+    numbers = sorted(
+        ((k, v) for k, v in reasons.items() if isinstance(v, int | float) and not isinstance(v, bool) and v),
+        key=lambda kv: -kv[1],
+    )
+    parts = [f"{REASON_LABELS.get(k, k.replace('_', ' '))} {v:.2f}" for k, v in numbers[:top]]
+    lists = [
+        f"{REASON_LABELS.get(k, k.replace('_', ' '))}: {', '.join(map(str, v))}"
+        for k, v in reasons.items()
+        if isinstance(v, list | tuple) and v
+    ]
+    return "; ".join(filter(None, [", ".join(parts), *lists]))
+
+
 @dataclass
 class Filters:
     band: str = ""
     status: str = ""
     section: str = ""
     mine: bool = False
+    page: int = 1
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
-        band, status = args.get("band", ""), args.get("status", "")
+        band, status, page = args.get("band", ""), args.get("status", ""), args.get("page", "1")
         return cls(
             band=band if band in BANDS else "",
             status=status if status in DRAFT_STATUSES else "",
             section=args.get("section", "")[:300],
             mine=args.get("mine") == "1",
+            page=min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1,
         )
 
     def params(self) -> dict[str, str]:
         values = {"band": self.band, "status": self.status, "section": self.section}
         values["mine"] = "1" if self.mine else ""
+        values["page"] = str(self.page) if self.page > 1 else ""
         return {k: v for k, v in values.items() if v}
 
-    def keep(self, question: QuestionRecord, draft: Draft, user_id: int) -> bool:
-        return (
-            (not self.band or draft.band == self.band)
-            and (not self.status or draft.status == self.status)
-            and (not self.section or (question.section or "") == self.section)
-            and (not self.mine or draft.assigned_to == user_id)
+    def where(self, user_id: int) -> review_store.DraftFilter:
+        return review_store.DraftFilter(
+            band=self.band, status=self.status, section=self.section, assigned_to=user_id if self.mine else None
         )
 
 
@@ -227,30 +262,48 @@ class Item:
 
 @dataclass
 class Page:
+    """One page of the review screen: at most ``PAGE_SIZE`` questions that match the filters."""
+
     record: Record
     items: list[Item]
-    total: int
+    total: int  # questions in the questionnaire
+    matching: int  # questions that match the filters, on every page
     counts: dict[str, int]
     sections: list[str]
     filters: Filters
     members: list[tuple[User, Role]] = field(default_factory=list)
     exports: list[ExportRecord] = field(default_factory=list)
 
+    @property
+    def first(self) -> int:
+        return (self.filters.page - 1) * PAGE_SIZE + 1 if self.items else 0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // PAGE_SIZE))
+
 
 def review_page(
     session: Session, *, record: Record, filters: Filters, typed: dict[int, str] | None = None
 ) -> Page:
+    """The questions on this page with their drafts, bank entries, comments and assignees: a fixed
+    number of queries whatever the page size, filtering and paging done by the database."""
     assert record.id is not None
-    rows = review_store.questions_with_drafts(session, questionnaire_id=record.id)
+    rows, matching = review_store.draft_page(
+        session,
+        questionnaire_id=record.id,
+        where=filters.where(current_user.user_id),
+        offset=(filters.page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
     keys = {d.entry_key for _q, d in rows if d.entry_key}
-    entries = bank_store.entries_by_key(session, org_id=record.org_id, keys=keys)
+    entries = bank_store.entries_by_key(session, org_id=record.org_id, keys=keys) if keys else {}
     team = members(session, org_id=record.org_id)
     emails = {u.id: u.email for u, _r in team}
-    kept = [(q, d) for q, d in rows if filters.keep(q, d, current_user.user_id)]
-    notes = review_store.comments(session, draft_ids=[d.id for _q, d in kept if d.id is not None])
+    notes = review_store.comments(session, draft_ids=[d.id for _q, d in rows if d.id is not None])
     today = date.today()
     items = []
-    for q, d in kept:
+    for q, d in rows:
         entry = entries.get(d.entry_key) if d.entry_key else None
         items.append(
             Item(
@@ -258,19 +311,24 @@ def review_page(
                 draft=d,
                 entry=entry,
                 overdue=overdue(entry.review_by if entry else None, today=today),
-                others=[c for c in d.candidates if c.get("key") != d.entry_key],
+                others=[
+                    dict(c, why=reason_summary(c.get("reasons") or {}))
+                    for c in d.candidates
+                    if c.get("key") != d.entry_key
+                ],
                 comments=notes.get(d.id or 0, []),
                 assignee=emails.get(d.assigned_to) if d.assigned_to else None,
                 typed=(typed or {}).get(d.id or 0),
             )
         )
-    sections = list(dict.fromkeys(q.section for q, _d in rows if q.section))
+    counts = review_store.band_counts(session, questionnaire_id=record.id)
     return Page(
         record=record,
         items=items,
-        total=len(rows),
-        counts=review_store.band_counts(session, questionnaire_id=record.id),
-        sections=sections,
+        total=counts["draft"] + counts["approved"] + counts["rejected"],
+        matching=matching,
+        counts=counts,
+        sections=review_store.sections(session, questionnaire_id=record.id),
         filters=filters,
         members=team,
         exports=exports(session, questionnaire_id=record.id),
