@@ -1,7 +1,7 @@
 """Load test on loopback: 50 reviewers approving drafts while four hostile uploads are in flight.
 
 Run: ``.venv/bin/python bench/load.py [--duration 60] [--reviewers 50] [--quick] [--json FILE]``
-(``make bench`` runs it with ``--quick``: 20 s). Needs the ``bench`` extra (gunicorn, httpx).
+(``make bench`` runs it too; ``--quick`` is 20 s). Needs the ``bench`` extra (gunicorn, httpx).
 
 What it does, in a temporary ``TRUSTDESK_HOME`` that is deleted afterwards:
 
@@ -66,7 +66,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--redis-url", help="run jobs through Redis and a `trustdesk worker` (e.g. DB 9)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--server-log", type=Path, help="keep gunicorn's error log in this file")
-    args = parser.parse_args(argv)
+    args, _ = parser.parse_known_args(argv)  # bench/run.py passes its own arguments to every script
     if args.quick:
         args.duration = 20.0
     return args
@@ -113,7 +113,9 @@ def server(args: argparse.Namespace, env: dict[str, str], log: Path) -> Iterator
     processes = [subprocess.Popen(command, env=env, cwd=REPO)]
     if args.redis_url:
         trustdesk = Path(sys.executable).with_name("trustdesk")
-        processes.append(subprocess.Popen([str(trustdesk), "worker"], env=env, cwd=REPO, stderr=log.open("a")))
+        processes.append(
+            subprocess.Popen([str(trustdesk), "worker"], env=env, cwd=REPO, stderr=log.open("a"))
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(url, processes[0])
@@ -202,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
             "server_tracebacks": server_log.count("Traceback"),
         }
     print(render(summary))
-    print(f"load average before {summary['setup']['load_average_before']}, after {summary['setup']['load_average_after']}")
+    print(
+        f"load average before {summary['setup']['load_average_before']}, after {summary['setup']['load_average_after']}"
+    )
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     return 0

@@ -80,7 +80,11 @@ def draft_page(
     joined = select(QuestionRecord, Draft).join(Draft, col(Draft.question_id) == col(QuestionRecord.id))
     query = _filtered(joined, questionnaire_id, where).order_by(col(QuestionRecord.position))
     rows = list(session.exec(query.offset(offset).limit(limit)))
-    counted = select(func.count()).select_from(QuestionRecord).join(Draft, col(Draft.question_id) == col(QuestionRecord.id))
+    counted = (
+        select(func.count())
+        .select_from(QuestionRecord)
+        .join(Draft, col(Draft.question_id) == col(QuestionRecord.id))
+    )
     total = int(session.exec(_filtered(counted, questionnaire_id, where)).one())
     return rows, total
 
@@ -114,7 +118,9 @@ def get_draft(
 
 
 def band_counts(session: Session, *, questionnaire_id: int) -> dict[str, int]:
-    return band_counts_for(session, questionnaire_ids=[questionnaire_id]).get(questionnaire_id, _zero_counts())
+    return band_counts_for(session, questionnaire_ids=[questionnaire_id]).get(
+        questionnaire_id, _zero_counts()
+    )
 
 
 def _zero_counts() -> dict[str, int]:

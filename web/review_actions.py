@@ -242,7 +242,10 @@ class Filters:
 
     def where(self, user_id: int) -> review_store.DraftFilter:
         return review_store.DraftFilter(
-            band=self.band, status=self.status, section=self.section, assigned_to=user_id if self.mine else None
+            band=self.band,
+            status=self.status,
+            section=self.section,
+            assigned_to=user_id if self.mine else None,
         )
 
 

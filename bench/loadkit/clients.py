@@ -12,9 +12,10 @@ import random
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 
@@ -142,7 +143,9 @@ def _outcome(response: httpx.Response, expected: tuple[int, ...]) -> str:
     return "conflict" if response.status_code == 409 else f"status {response.status_code}"
 
 
-def _timed(rec: Recorder, op: str, send: Callable[[], httpx.Response], expected: tuple[int, ...]) -> httpx.Response | None:
+def _timed(
+    rec: Recorder, op: str, send: Callable[[], httpx.Response], expected: tuple[int, ...]
+) -> httpx.Response | None:
     started = time.monotonic()
     try:
         response = send()
@@ -168,11 +171,13 @@ class Reviewer:
     def run(self) -> None:
         visit = 0
         while self.rec.running():
-            whole = self.plan.browse_every > 0 and visit % self.plan.browse_every == self.plan.browse_every - 1
+            whole = (
+                self.plan.browse_every > 0 and visit % self.plan.browse_every == self.plan.browse_every - 1
+            )
             visit += 1
             op = "review page (all)" if whole else "review page (mine)"
             params = {} if whole else {"mine": "1"}
-            response = _timed(self.rec, op, lambda p=params: self.client.get(self.base, params=p), (200,))  # type: ignore[misc]
+            response = _timed(self.rec, op, partial(self.client.get, self.base, params=params), (200,))
             if response is None or response.status_code != 200:
                 self.think()
                 continue
@@ -189,10 +194,16 @@ class Reviewer:
         data = {
             "csrf_token": token,
             "row_version": str(form.row_version),
-            "answer": form.answer or "Not applicable: we do not offer this.",  # no draft: the reviewer writes one
+            "answer": form.answer
+            or "Not applicable: we do not offer this.",  # no draft: the reviewer writes one
             "short_answer": form.short_answer,
         }
-        _timed(self.rec, "approve", lambda: self.client.post(form.approve_url, data=data, headers=JSON), (200, 302))
+        _timed(
+            self.rec,
+            "approve",
+            partial(self.client.post, form.approve_url, data=data, headers=JSON),
+            (200, 302),
+        )
 
 
 class Uploader:
@@ -204,10 +215,10 @@ class Uploader:
 
     def run(self) -> None:
         token = csrf_token(self.client.get(self.index).text)
+        fields = {"csrf_token": token, "requester": "load test", "requester_kind": "customer"}
+        files = {"file": (self.name, self.data, "application/octet-stream")}
+        send = partial(self.client.post, self.index + "upload", data=fields, files=files)
         while self.rec.running():
-            fields = {"csrf_token": token, "requester": "load test", "requester_kind": "customer"}
-            files = {"file": (self.name, self.data, "application/octet-stream")}
-            send = lambda: self.client.post(self.index + "upload", data=fields, files=files)  # noqa: E731
             started = time.monotonic()
             response = _timed(self.rec, "upload", send, (302,))
             found = QID_RE.search(response.headers.get("location", "")) if response is not None else None

@@ -73,7 +73,10 @@ def zip_bomb_xlsx(scale: float = 1.0) -> bytes:
 def nested_docx(scale: float = 1.0) -> bytes:
     depth = max(1, int(scale * 50_000))
     rng = random.Random(7)
-    levels = (f'<w:tbl><w:tblPr><w:tblCaption w:val="{rng.getrandbits(64):x}"/></w:tblPr><w:tr><w:tc>' for _ in range(depth))
+    levels = (
+        f'<w:tbl><w:tblPr><w:tblCaption w:val="{rng.getrandbits(64):x}"/></w:tblPr><w:tr><w:tc>'
+        for _ in range(depth)
+    )
     body = "".join(levels) + "<w:p><w:r><w:t>Q1. Do you use MFA?</w:t></w:r></w:p>"
     body += "</w:tc></w:tr></w:tbl>" * depth
     document = f'<w:document xmlns:w="{WORD_NS}"><w:body>{body}</w:body></w:document>'
@@ -105,7 +108,10 @@ def _pdf(objects: list[bytes]) -> bytes:
 def huge_pages_pdf(scale: float = 1.0) -> bytes:
     pages = max(1, int(scale * 5_000))
     kids = b" ".join(b"%d 0 R" % (n + 3) for n in range(pages))
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Count %d /Kids [%s] >>" % (pages, kids)]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count %d /Kids [%s] >>" % (pages, kids),
+    ]
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 14400 14400] >>"] * pages
     return _pdf(objects)
 
@@ -117,7 +123,15 @@ def slow_pdf(scale: float = 1.0) -> bytes:
     font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
     content = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>", page, content, font])
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+            page,
+            content,
+            font,
+        ]
+    )
 
 
 HOSTILE: dict[str, Callable[[float], bytes]] = {

@@ -137,9 +137,12 @@ def render(summary: dict[str, Any]) -> str:
     )
     lines.append(f"'database is locked' in the server log: {summary['database_locked']}")
     lines += [
-        f"  {h['file']}: {h['uploads']} x {h['outcome']} (verdict within {h['slowest_s']} s)" for h in summary["hostile"]
+        f"  {h['file']}: {h['uploads']} x {h['outcome']} (verdict within {h['slowest_s']} s)"
+        for h in summary["hostile"]
     ]
     lines += [f"  {note}" for note in summary["notes"]]
     lines.append("targets:")
-    lines += [f"  [{'met' if t['met'] else 'MISSED'}] {t['target']}: {t['measured']}" for t in summary["targets"]]
+    lines += [
+        f"  [{'met' if t['met'] else 'MISSED'}] {t['target']}: {t['measured']}" for t in summary["targets"]
+    ]
     return "\n".join(lines)

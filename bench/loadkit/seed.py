@@ -81,7 +81,12 @@ def seed(engine: Engine, settings: Settings, *, reviewers: int, uploaders: int, 
         org = accounts.require_org(s, slug=DEMO_SLUG)
         users = [
             accounts.create_user(
-                s, email=f"reviewer{i:02d}@load.example", password=password, org=org, role="approver", actor="load"
+                s,
+                email=f"reviewer{i:02d}@load.example",
+                password=password,
+                org=org,
+                role="approver",
+                actor="load",
             )
             for i in range(reviewers + uploaders)
         ]
@@ -115,6 +120,10 @@ def seed(engine: Engine, settings: Settings, *, reviewers: int, uploaders: int, 
 def _assign(engine: Engine, *, questionnaire_id: int, user_ids: list[int]) -> None:
     """Draft n goes to reviewer n mod R: each reviewer's "assigned to me" list is theirs alone."""
     with write_session(engine) as s:
-        ids = list(s.exec(select(Draft.id).where(Draft.questionnaire_id == questionnaire_id).order_by(col(Draft.id))))
+        ids = list(
+            s.exec(select(Draft.id).where(Draft.questionnaire_id == questionnaire_id).order_by(col(Draft.id)))
+        )
         for n, draft_id in enumerate(ids):
-            s.execute(update(Draft).where(col(Draft.id) == draft_id).values(assigned_to=user_ids[n % len(user_ids)]))
+            s.execute(
+                update(Draft).where(col(Draft.id) == draft_id).values(assigned_to=user_ids[n % len(user_ids)])
+            )
