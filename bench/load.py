@@ -100,13 +100,51 @@ def free_port() -> int:
         return port
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """(CPU seconds of the process itself, of its children it has waited for), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def children(pid: int) -> list[int]:
+    """Child processes of every thread of ``pid`` (a job thread starts the parsing forkserver)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def server_cpu(master: int) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn's web workers and by the parsing processes they started
+    (forkserver and sandboxed children, finished ones included)."""
+    web = parse = 0.0
+    for worker in children(master):
+        try:
+            own, _reaped = cpu_seconds(worker)
+            web += own
+            stack = children(worker)
+            while stack:
+                pid = stack.pop()
+                own, reaped = cpu_seconds(pid)
+                parse += own + reaped
+                stack += children(pid)
+        except OSError:  # a process ended while we looked
+            continue
+    return {"web_workers": web, "parsing": parse}
+
+
 @contextmanager
-def server(args: argparse.Namespace, env: dict[str, str], log: Path) -> Iterator[str]:
-    """gunicorn (and a job worker with Redis) until the block ends; yields the base URL."""
+def server(args: argparse.Namespace, env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
+    """gunicorn (and a job worker with Redis) until the block ends; yields the base URL and its pid."""
     port = free_port()
     command = [
         sys.executable, "-m", "gunicorn",
         "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread",
+        "--keep-alive", "30",  # longer than any think time: no request races a closing idle connection
         "--bind", f"127.0.0.1:{port}", "--error-logfile", str(log), "--log-level", "warning",
         "web.app:create_app()",
     ]  # fmt: skip
@@ -119,7 +157,7 @@ def server(args: argparse.Namespace, env: dict[str, str], log: Path) -> Iterator
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(url, processes[0])
-        yield url
+        yield url, processes[0].pid
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -184,8 +222,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         log = home / "server.log"
         load_before = os.getloadavg()
-        with server(args, env, log) as url:
+        with server(args, env, log) as (url, master):
+            before, client_before = server_cpu(master), time.process_time()
             rec = run_load(plan, lambda: make_client(url))
+            after, client_after = server_cpu(master), time.process_time()
         server_log = log.read_text(errors="replace")
         if args.server_log:
             args.server_log.write_text(server_log)
@@ -202,11 +242,15 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
             "server_tracebacks": server_log.count("Traceback"),
+            "cpu_seconds": {
+                **{k: round(after[k] - before[k], 1) for k in after},
+                "load_client": round(client_after - client_before, 1),
+            },
         }
     print(render(summary))
-    print(
-        f"load average before {summary['setup']['load_average_before']}, after {summary['setup']['load_average_after']}"
-    )
+    setup = summary["setup"]
+    print(f"load average before {setup['load_average_before']}, after {setup['load_average_after']}")
+    print(f"CPU seconds during the run (and the wait for the last verdicts): {setup['cpu_seconds']}")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     return 0
