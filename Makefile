@@ -18,6 +18,10 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(VENV)/.installed $(VENV)/.dev-installed $@
+
 install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
@@ -36,8 +40,9 @@ lint: dev
 test: lint
 	$(BIN)/pytest
 
-bench: dev
-	$(BIN)/python bench/run.py
+# Every script under bench/ (`make bench ARGS=--quick` for the short versions; the load test then runs 20 s).
+bench: $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

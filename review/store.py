@@ -6,11 +6,12 @@ same draft version one wins, the other gets :class:`Conflict` and nothing of the
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from answerbank import store as bank_store
@@ -50,25 +51,97 @@ def questions_with_drafts(session: Session, *, questionnaire_id: int) -> list[tu
     return list(rows)
 
 
+@dataclass(frozen=True)
+class DraftFilter:
+    """Which drafts a review page shows; empty means any."""
+
+    band: str = ""
+    status: str = ""
+    section: str = ""
+    assigned_to: int | None = None
+
+
+def _filtered(query: Any, questionnaire_id: int, where: DraftFilter) -> Any:
+    query = query.where(QuestionRecord.questionnaire_id == questionnaire_id)
+    if where.band:
+        query = query.where(Draft.band == where.band)
+    if where.status:
+        query = query.where(Draft.status == where.status)
+    if where.section:
+        query = query.where(QuestionRecord.section == where.section)
+    if where.assigned_to is not None:
+        query = query.where(Draft.assigned_to == where.assigned_to)
+    return query
+
+
+def draft_page(
+    session: Session, *, questionnaire_id: int, where: DraftFilter, offset: int, limit: int
+) -> tuple[list[tuple[QuestionRecord, Draft]], int]:
+    """One page of a questionnaire's questions with their drafts, filtered and paged in SQL, and how many
+    match the filter in all."""
+    joined = select(QuestionRecord, Draft).join(Draft, col(Draft.question_id) == col(QuestionRecord.id))
+    query = _filtered(joined, questionnaire_id, where).order_by(col(QuestionRecord.position))
+    rows = list(session.exec(query.offset(offset).limit(limit)))
+    counted = (
+        select(func.count())
+        .select_from(QuestionRecord)
+        .join(Draft, col(Draft.question_id) == col(QuestionRecord.id))
+    )
+    total = int(session.exec(_filtered(counted, questionnaire_id, where)).one())
+    return rows, total
+
+
+def sections(session: Session, *, questionnaire_id: int) -> list[str]:
+    """The questionnaire's sections in the order they first appear."""
+    first = func.min(QuestionRecord.position)
+    rows = session.exec(
+        select(QuestionRecord.section, first)
+        .where(QuestionRecord.questionnaire_id == questionnaire_id, col(QuestionRecord.section).is_not(None))
+        .group_by(col(QuestionRecord.section))
+        .order_by(first)
+    )
+    return [section for section, _first in rows if section]
+
+
 def get_draft(
     session: Session, *, org_id: int, draft_id: int
 ) -> tuple[QuestionnaireRecord, QuestionRecord, Draft]:
-    draft = session.get(Draft, draft_id)
-    if draft is None:
+    """The draft with its questionnaire and question, in one query; NotFound unless it is ``org_id``'s."""
+    found = session.exec(
+        select(QuestionnaireRecord, QuestionRecord, Draft)
+        .join(QuestionRecord, col(QuestionRecord.id) == col(Draft.question_id))
+        .join(QuestionnaireRecord, col(QuestionnaireRecord.id) == col(Draft.questionnaire_id))
+        .where(Draft.id == draft_id)
+    ).first()
+    if found is None or found[0].org_id != org_id:
         raise NotFound(f"draft {draft_id} does not exist", fix="reload the questionnaire")
-    record = get_questionnaire(session, org_id=org_id, questionnaire_id=draft.questionnaire_id)
-    question = session.get(QuestionRecord, draft.question_id)
-    assert question is not None
+    record, question, draft = found
     return record, question, draft
 
 
 def band_counts(session: Session, *, questionnaire_id: int) -> dict[str, int]:
-    rows = session.exec(select(Draft.band, Draft.status).where(Draft.questionnaire_id == questionnaire_id))
-    bands: Counter[str] = Counter()
-    for band, status in rows:
-        bands[band] += 1
-        bands[status] += 1
-    return {k: bands.get(k, 0) for k in ("auto", "review", "none", "draft", "approved", "rejected")}
+    return band_counts_for(session, questionnaire_ids=[questionnaire_id]).get(
+        questionnaire_id, _zero_counts()
+    )
+
+
+def _zero_counts() -> dict[str, int]:
+    return dict.fromkeys(("auto", "review", "none", "draft", "approved", "rejected"), 0)
+
+
+def band_counts_for(session: Session, *, questionnaire_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Drafts per band and per status of each questionnaire, counted by the database in one query."""
+    rows = session.exec(
+        select(Draft.questionnaire_id, Draft.band, Draft.status, func.count())
+        .where(col(Draft.questionnaire_id).in_(list(questionnaire_ids)))
+        .group_by(col(Draft.questionnaire_id), col(Draft.band), col(Draft.status))
+    )
+    found = {qid: _zero_counts() for qid in questionnaire_ids}
+    for qid, band, status, n in rows:
+        counts = found[qid]
+        counts[band] = counts.get(band, 0) + n
+        counts[status] = counts.get(status, 0) + n
+    return found
 
 
 def decide(
@@ -168,6 +241,8 @@ def compare_and_set_draft(
             f"this answer was changed{who} while you were looking at it (now {draft.status})",
             fix="reload the page: your text is kept below so you can copy it",
         )
+    for name, value in values.items():  # what the row now holds, without reading it back
+        set_committed_value(draft, name, value)
 
 
 def bulk_approve(

@@ -33,6 +33,11 @@ bp = Blueprint("review", __name__, url_prefix="/o/<slug>/questionnaires")
 DRAFT = "/<int:qid>/drafts/<int:draft_id>"
 
 
+@bp.record_once
+def _template_globals(state: Any) -> None:
+    state.app.jinja_env.globals["REASON_LABELS"] = act.REASON_LABELS
+
+
 def _record(qid: int) -> Record:
     return review_store.get_questionnaire(db.session(), org_id=g.org.id, questionnaire_id=qid)
 
@@ -235,7 +240,12 @@ def provenance(qid: int, export_id: int) -> Response:
     return _attachment(data, f"{found.filename}.provenance.json")
 
 
-def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Response:
+def _wants_json() -> bool:
+    """The review page's script asks for JSON so an approval does not reload a page of 50 questions."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Response | tuple[Response, int]:
     _draft(qid, draft_id)
     form = act.DecisionForm()
     typed = form.answer.data if decision == "approved" else None
@@ -245,7 +255,7 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
         if decision == "approved" and not (typed or "").strip() and not form.short_answer.data:
             raise ValidationError("the answer is empty", fix="write an answer, or reject the question")
         with db.writing() as s:
-            review_store.decide(
+            draft = review_store.decide(
                 s,
                 org_id=g.org.id,
                 draft_id=draft_id,
@@ -256,8 +266,21 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
                 short_answer=form.short_answer.data if decision == "approved" else None,
                 can_approve=True,
             )
+            counts = review_store.band_counts(s, questionnaire_id=qid)  # this request's read view is older
     except (Conflict, ValidationError) as exc:
+        if _wants_json():
+            return jsonify(error=str(exc)), 409 if isinstance(exc, Conflict) else 400
         return _refused(qid, draft_id, exc, form.answer.data)
+    if _wants_json():
+        return jsonify(
+            id=draft.id,
+            status=draft.status,
+            row_version=draft.row_version,
+            decided_by=draft.decided_by,
+            answer=draft.answer,
+            short_answer=draft.short_answer or "",
+            counts=counts,
+        )
     flash(f"Answer {decision}.", "info")
     return _back(qid, draft_id)
 
@@ -272,14 +295,14 @@ def _refused(qid: int, draft_id: int, exc: TrustdeskError, typed: str | None) ->
 
 @bp.route(DRAFT + "/approve", methods=["POST"])
 @org_required("review.approve")
-def approve(qid: int, draft_id: int) -> tuple[str, int] | Response:
-    """Approve, with the answer as shown or as edited in the box."""
+def approve(qid: int, draft_id: int) -> tuple[str, int] | Response | tuple[Response, int]:
+    """Approve, with the answer as shown or as edited in the box (JSON for the page's script)."""
     return _decide(qid, draft_id, "approved")
 
 
 @bp.route(DRAFT + "/reject", methods=["POST"])
 @org_required("review.approve")
-def reject(qid: int, draft_id: int) -> tuple[str, int] | Response:
+def reject(qid: int, draft_id: int) -> tuple[str, int] | Response | tuple[Response, int]:
     return _decide(qid, draft_id, "rejected")
 
 

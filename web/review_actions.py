@@ -84,34 +84,72 @@ def actor() -> Actor:
     return Actor(current_user.email, current_user.user_id)
 
 
+PAGE_SIZE = 50
+#: How the review page names the parts of a match score (``reasons`` in ``matcher``).
+REASON_LABELS = {
+    "tfidf_word": "words",
+    "tfidf_char": "characters",
+    "fuzzy": "fuzzy",
+    "answer_text": "answer text",
+    "concepts": "concepts",
+    "coverage": "coverage",
+    "thesaurus": "thesaurus terms",
+    "thesaurus_families": "term families",
+    "controls": "cited controls",
+    "number": "same number",
+    "answer_type": "answer type",
+    "typos_corrected": "typos corrected",
+}
+
+
+def reason_summary(reasons: dict[str, Any], *, top: int = 3) -> str:
+    """One line for a runner-up candidate: its strongest score parts and the terms it shares, e.g.
+    ``coverage 0.62, fuzzy 0.55, answer text 0.40; thesaurus terms: mfa, sso`` (the chosen draft shows
+    every part in full)."""
+    numbers = sorted(
+        ((k, v) for k, v in reasons.items() if isinstance(v, int | float) and not isinstance(v, bool) and v),
+        key=lambda kv: -kv[1],
+    )
+    parts = [f"{REASON_LABELS.get(k, k.replace('_', ' '))} {v:.2f}" for k, v in numbers[:top]]
+    lists = [
+        f"{REASON_LABELS.get(k, k.replace('_', ' '))}: {', '.join(map(str, v))}"
+        for k, v in reasons.items()
+        if isinstance(v, list | tuple) and v
+    ]
+    return "; ".join(filter(None, [", ".join(parts), *lists]))
+
+
 @dataclass
 class Filters:
     band: str = ""
     status: str = ""
     section: str = ""
     mine: bool = False
+    page: int = 1
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
-        band, status = args.get("band", ""), args.get("status", "")
+        band, status, page = args.get("band", ""), args.get("status", ""), args.get("page", "1")
         return cls(
             band=band if band in BANDS else "",
             status=status if status in DRAFT_STATUSES else "",
             section=args.get("section", "")[:300],
             mine=args.get("mine") == "1",
+            page=min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1,
         )
 
     def params(self) -> dict[str, str]:
         values = {"band": self.band, "status": self.status, "section": self.section}
         values["mine"] = "1" if self.mine else ""
+        values["page"] = str(self.page) if self.page > 1 else ""
         return {k: v for k, v in values.items() if v}
 
-    def keep(self, question: QuestionRecord, draft: Draft, user_id: int) -> bool:
-        return (
-            (not self.band or draft.band == self.band)
-            and (not self.status or draft.status == self.status)
-            and (not self.section or (question.section or "") == self.section)
-            and (not self.mine or draft.assigned_to == user_id)
+    def where(self, user_id: int) -> review_store.DraftFilter:
+        return review_store.DraftFilter(
+            band=self.band,
+            status=self.status,
+            section=self.section,
+            assigned_to=user_id if self.mine else None,
         )
 
 
@@ -137,14 +175,25 @@ class Item:
 
 @dataclass
 class Page:
+    """One page of the review screen: at most ``PAGE_SIZE`` questions that match the filters."""
+
     record: Record
     items: list[Item]
-    total: int
+    total: int  # questions in the questionnaire
+    matching: int  # questions that match the filters, on every page
     counts: dict[str, int]
     sections: list[str]
     filters: Filters
     members: list[tuple[User, Role]] = field(default_factory=list)
     exports: list[ExportRecord] = field(default_factory=list)
+
+    @property
+    def first(self) -> int:
+        return (self.filters.page - 1) * PAGE_SIZE + 1 if self.items else 0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // PAGE_SIZE))
 
 
 def review_page(
@@ -155,20 +204,29 @@ def review_page(
     typed: dict[int, str] | None = None,
     with_evidence: bool = True,
 ) -> Page:
+    """The questions on this page with their drafts, bank entries, comments and assignees: a fixed
+    number of queries whatever the page size, filtering and paging done by the database."""
     assert record.id is not None
-    rows = review_store.questions_with_drafts(session, questionnaire_id=record.id)
-    kept = [(q, d) for q, d in rows if filters.keep(q, d, current_user.user_id)]
+    rows, matching = review_store.draft_page(
+        session,
+        questionnaire_id=record.id,
+        where=filters.where(current_user.user_id),
+        offset=(filters.page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
     team = accounts.members(session, org_id=record.org_id, ability="review.edit")
     emails = {u.id: u.email for u, _r in team}
-    items = _items(session, record=record, kept=kept, emails=emails, typed=typed or {})
+    items = _items(session, record=record, kept=rows, emails=emails, typed=typed or {})
     if with_evidence:
         _add_evidence(session, org_id=record.org_id, items=items)
+    counts = review_store.band_counts(session, questionnaire_id=record.id)
     return Page(
         record=record,
         items=items,
-        total=len(rows),
-        counts=review_store.band_counts(session, questionnaire_id=record.id),
-        sections=list(dict.fromkeys(q.section for q, _d in rows if q.section)),
+        total=counts["draft"] + counts["approved"] + counts["rejected"],
+        matching=matching,
+        counts=counts,
+        sections=review_store.sections(session, questionnaire_id=record.id),
         filters=filters,
         members=team,
         exports=review_store.exports(session, questionnaire_id=record.id),
@@ -184,7 +242,7 @@ def _items(
     typed: dict[int, str],
 ) -> list[Item]:
     keys = {d.entry_key for _q, d in kept if d.entry_key}
-    entries = bank_store.entries_by_key(session, org_id=record.org_id, keys=keys)
+    entries = bank_store.entries_by_key(session, org_id=record.org_id, keys=keys) if keys else {}
     notes = review_store.comments(session, draft_ids=[d.id for _q, d in kept if d.id is not None])
     today = date.today()
     items = []
@@ -196,7 +254,11 @@ def _items(
                 draft=d,
                 entry=entry,
                 overdue=overdue(entry.review_by if entry else None, today=today),
-                others=[c for c in d.candidates if c.get("key") != d.entry_key],
+                others=[
+                    dict(c, why=reason_summary(c.get("reasons") or {}))
+                    for c in d.candidates
+                    if c.get("key") != d.entry_key
+                ],
                 comments=notes.get(d.id or 0, []),
                 assignee=emails.get(d.assigned_to) if d.assigned_to else None,
                 typed=typed.get(d.id or 0),

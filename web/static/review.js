@@ -74,6 +74,54 @@
     }
   });
 
+  // Approve without reloading the page: ask for JSON, update the card and the counter in place. Any refusal (a conflict, an empty answer, an expired form) falls back to the
+  // plain form submission, whose page says what happened and keeps the typed text.
+  var approved = document.querySelector("label[for=overall]");
+  var overall = document.getElementById("overall");
+  var showDecision = function (article, data) {
+    article.classList.remove("st-draft", "st-rejected", "st-approved");
+    article.classList.add("st-" + data.status);
+    var badge = article.querySelector(".q-head .badge");
+    if (badge) {
+      badge.className = "badge " + data.status;
+      badge.textContent = data.status + (data.decided_by ? " · " + data.decided_by : "");
+    }
+    Array.prototype.forEach.call(article.querySelectorAll("input[name=row_version]"), function (input) {
+      input.value = String(data.row_version);
+    });
+    var box = article.querySelector("textarea.answer-box");
+    if (box) { box.value = data.answer; }
+    if (approved && overall && data.counts) {
+      overall.value = data.counts.approved;
+      approved.textContent = "Approved " + data.counts.approved + " of " + overall.max;
+    }
+  };
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    if (!button || !button.hasAttribute("data-approve") || form.hasAttribute("data-plain")) { return; }
+    event.preventDefault();
+    var article = form.closest("article.q");
+    button.disabled = true;
+    fetch(button.formAction, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (data) {
+        button.disabled = false;
+        showDecision(article, data);
+      })
+      .catch(function () {
+        button.disabled = false;
+        form.setAttribute("data-plain", "");
+        form.requestSubmit(button);
+      });
+  });
+
   // Clicking into a question makes it the focused one; after an action, the page comes back to it.
   questions.forEach(function (article, index) {
     article.addEventListener("focusin", function () {
