@@ -16,13 +16,13 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from answerbank import store as bank_store
 from answerbank.store import Actor
-from core.errors import NotFound, ValidationError
+from core.errors import NotFound, TrustdeskError, ValidationError
 from evidence import catalogs, readiness, store
 from evidence.filetypes import EXTENSIONS
 from evidence.matching import propose
 from evidence.models import CONFIDENTIALITY, EvidenceCreate
 from web import db
-from web.auth import can, org_required
+from web.auth import audit_upload_refused, can, org_required
 
 bp = Blueprint("evidence", __name__, url_prefix="/o/<slug>")
 
@@ -77,9 +77,14 @@ def _upload(form: EvidenceForm | VersionForm) -> tuple[store.Upload | None, str 
     if storage and getattr(storage, "filename", ""):
         rt = db.runtime()
         max_bytes = rt.settings.max_upload_mb * 1024 * 1024
-        return store.accept_file(
-            rt.files, storage.stream, max_bytes=max_bytes, filename=storage.filename
-        ), None
+        try:
+            upload = store.accept_file(
+                rt.files, storage.stream, max_bytes=max_bytes, filename=storage.filename
+            )
+        except TrustdeskError as exc:
+            audit_upload_refused(what="evidence", filename=storage.filename, error=exc)
+            raise
+        return upload, None
     if url is None:
         raise ValidationError(
             "give a file or a link", fix="choose a file to upload, or paste an https:// link"

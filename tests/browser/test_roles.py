@@ -1,4 +1,4 @@
-"""Roles in a real browser: an account manager prepares but cannot approve; a viewer sees nothing."""
+"""Roles in a real browser: an account manager prepares but cannot approve; a viewer sees nothing (404)."""
 
 from __future__ import annotations
 
@@ -76,6 +76,6 @@ def test_a_viewer_sees_none_of_it(new_page: Callable[[], Page], world: Path, gat
     expect(viewer.get_by_text("nothing has been shared with you yet")).to_be_visible()
     for target in (url, "/o/acme/questionnaires/", url + "/status"):
         response = viewer.goto(target)
-        assert response is not None and response.status == 403, target
-        expect(viewer.locator("h1")).to_have_text("Not allowed")
+        assert response is not None and response.status == 404, target
+        expect(viewer.locator("h1")).to_have_text("Not found")
         expect(viewer.locator("body")).not_to_contain_text("Okta")

@@ -120,7 +120,7 @@ def test_roles(client: FlaskClient, world: World) -> None:
     )
     client.post("/logout")
     login(client, "viewer@acme.example")
-    assert client.get("/o/acme/evidence/").status_code == 403
+    assert client.get("/o/acme/evidence/").status_code == 404
 
 
 def test_another_organisation_gets_404s(client: FlaskClient, world: World) -> None:

@@ -154,7 +154,7 @@ def test_a_viewer_sees_the_packs_shared_with_them_and_nothing_else(
         f"/o/acme/packs/{pack_id}",
         "/o/acme/readiness/",
     ):
-        assert client.get(forbidden).status_code == 403, forbidden
+        assert client.get(forbidden).status_code == 404, forbidden
     assert client.get("/o/globex/evidence/").status_code == 404
     client.post("/logout")
     login(client, "viewer@acme.example", PASSWORD)
