@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
@@ -84,11 +84,17 @@ class LoginForm(FlaskForm):
 def _safe_next(target: str | None) -> str:
     if not target:
         return url_for("orgs.home")
-    parts = urlsplit(target)
-    hostile = "\\" in target or any(ord(c) < 33 or ord(c) == 127 for c in target)  # /\evil.example
-    if hostile or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if not all(_relative(form) for form in (target, unquote(target))):
         return url_for("orgs.home")
     return target
+
+
+def _relative(target: str) -> bool:
+    """A path on this host: no scheme or host, no ``//``, no backslash (``/\\evil``), no control
+    characters or spaces."""
+    parts = urlsplit(target)
+    hostile = "\\" in target or any(ord(c) < 33 or ord(c) == 127 for c in target)
+    return not (hostile or parts.scheme or parts.netloc or target.startswith("//")) and target.startswith("/")
 
 
 IDLE_TIMEOUT = timedelta(minutes=30)

@@ -146,6 +146,7 @@ def view(evidence_id: int) -> str:
 @bp.route("/evidence/<int:evidence_id>/version", methods=["POST"])
 @org_required("evidence.write")
 def add_version(evidence_id: int) -> WerkzeugResponse:
+    store.get_evidence(db.session(), org_id=g.org.id, evidence_id=evidence_id)  # 404 before anything else
     form = VersionForm()
     if form.validate_on_submit():
         upload, url = _upload(form)
@@ -167,6 +168,7 @@ def add_version(evidence_id: int) -> WerkzeugResponse:
 @bp.route("/evidence/<int:evidence_id>/link", methods=["POST"])
 @org_required("evidence.write")
 def link(evidence_id: int) -> WerkzeugResponse:
+    store.get_evidence(db.session(), org_id=g.org.id, evidence_id=evidence_id)
     form = LinkForm()
     if form.validate_on_submit():
         key = form.entry_key.data.strip()
@@ -180,6 +182,7 @@ def link(evidence_id: int) -> WerkzeugResponse:
 @bp.route("/evidence/<int:evidence_id>/unlink/<key>", methods=["POST"])
 @org_required("evidence.write")
 def unlink(evidence_id: int, key: str) -> WerkzeugResponse:
+    store.get_evidence(db.session(), org_id=g.org.id, evidence_id=evidence_id)
     with db.writing() as s:
         store.unlink_entry(s, org_id=g.org.id, entry_key=key, evidence_id=evidence_id, actor=_actor())
     flash(f"Bank entry {key} no longer cites this evidence.", "info")

@@ -45,14 +45,15 @@ def _members() -> list[tuple[User, Role]]:
 @org_required("org.admin")
 def change(user_id: int) -> Response:
     """Set or remove a member's role; the choice comes from a fixed list, the actor from the session."""
+    if accounts.role_in(db.session(), user_id=user_id, org_id=g.org.id) is None:
+        raise NotFound(f"user {user_id} is not a member of {g.org.slug}", fix="reload the page")
     form = RoleForm()
     if not form.validate_on_submit():
         flash("Pick a role from the list.", "error")
         return redirect(url_for("members.index", slug=g.org.slug))
     with db.writing() as s:
         user = s.get(User, user_id)
-        if user is None or accounts.role_in(s, user_id=user_id, org_id=g.org.id) is None:
-            raise NotFound(f"user {user_id} is not a member of {g.org.slug}", fix="reload the page")
+        assert user is not None
         if form.role.data == REMOVE:
             accounts.remove_member(s, user=user, org=g.org, actor=current_user.email)
             message = f"{user.email} removed from {g.org.name}."
