@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 from sqlalchemy import Engine, MetaData, select, text
 from sqlmodel import Session, col
 from sqlmodel import select as sql_select
+from werkzeug.test import TestResponse
 
 from core.models import AuditEvent, User, utcnow
 from evidence.models import ShareLink
