@@ -1,12 +1,41 @@
-"""The append-only audit log: who did what, when, to which record."""
+"""The append-only audit log: who did what, when, to which record, from which address, in which request.
+
+The web layer binds the caller's address and the request id for the length of a request
+(:func:`bind`); every row written meanwhile carries them in ``detail`` as ``ip`` and ``request_id``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from types import MappingProxyType
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from core.models import AuditEvent
+
+_context: ContextVar[Mapping[str, str]] = ContextVar("audit_context", default=MappingProxyType({}))
+
+
+@contextmanager
+def bound(**values: str) -> Iterator[None]:
+    """Stamp every audit row written inside the block with ``values`` (``ip``, ``request_id``)."""
+    token = _context.set({**_context.get(), **values})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def bind(**values: str) -> Token[Mapping[str, str]]:
+    """Like :func:`bound`, for request hooks: returns the token :func:`unbind` takes."""
+    return _context.set({**_context.get(), **values})
+
+
+def unbind(token: Token[Mapping[str, str]]) -> None:
+    _context.reset(token)
 
 
 def record(
@@ -27,7 +56,7 @@ def record(
         action=action,
         target_type=target_type,
         target_id=str(target_id),
-        detail=detail or {},
+        detail={**_context.get(), **(detail or {})},
     )
     session.add(event)
     return event

@@ -38,6 +38,8 @@ SETTINGS_DOC: dict[str, str] = {
     "TRUSTDESK_MAX_PAGES": "Most PDF pages read from one file. Default 500.",
     "TRUSTDESK_PARSE_TIMEOUT": "Seconds (wall clock and CPU) one file may take to parse. Default 60.",
     "TRUSTDESK_PARSE_MEMORY_MB": "Address space of the child process that parses one file, in MiB. Default 768.",
+    "TRUSTDESK_SEGREGATE_APPROVAL": "1 (or true) to refuse approval by the person who last edited"
+    " an answer (segregation of duties). Default 0.",
 }
 
 
@@ -56,6 +58,7 @@ class Settings:
     max_pages: int = 500
     parse_timeout: float = 60.0
     parse_memory_mb: int = 768
+    segregate_approval: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -90,6 +93,7 @@ class Settings:
             max_pages=int(_float(env_map, "TRUSTDESK_MAX_PAGES", 500, lo=1, hi=100_000) or 500),
             parse_timeout=_float(env_map, "TRUSTDESK_PARSE_TIMEOUT", 60.0, lo=1, hi=3600) or 60.0,
             parse_memory_mb=int(_float(env_map, "TRUSTDESK_PARSE_MEMORY_MB", 768, lo=128, hi=65536) or 768),
+            segregate_approval=_flag(env_map, "TRUSTDESK_SEGREGATE_APPROVAL"),
             extra={k: env_map[k] for k in unknown},
         )
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from core import audit
 from core.errors import NotFound, ValidationError
-from core.models import utcnow
+from core.models import AuditEvent, utcnow
 from evidence.models import Pack, ShareLink
 from evidence.packs import get_pack
 from evidence.store import ActorLike
@@ -137,15 +137,57 @@ def resolve(session: Session, *, token: str, now: datetime | None = None) -> Res
     return Resolved(state, link, session.get(Pack, link.pack_id) if state == "ok" else None)
 
 
-def record_view(session: Session, *, link: ShareLink, who: str, address: str) -> None:
-    _audit(session, link, actor=who, action="share.view", detail={"address": address})
+#: The audited events of a link that its owner sees as the access log (catalogue S07).
+ACCESS_ACTIONS = (
+    "share.view",
+    "share.download",
+    "share.download_refused",
+    "share.refused",
+    "share.nda_accept",
+)
+
+
+def record_view(session: Session, *, link: ShareLink, who: str, address: str, agent: str = "") -> None:
+    _audit(session, link, actor=who, action="share.view", detail={"address": address, "agent": agent})
+
+
+def record_refused(session: Session, *, link: ShareLink, state: str, address: str, agent: str = "") -> None:
+    """Someone used a link that is expired, revoked or used up."""
+    _audit(
+        session,
+        link,
+        actor="share-link",
+        action="share.refused",
+        detail={"state": state, "address": address, "agent": agent},
+    )
+
+
+def access_log(session: Session, *, org_id: int, pack_id: int, limit: int = 200) -> list[AuditEvent]:
+    """Every view, download, refusal and NDA acceptance of the pack's links, newest first."""
+    ids = [str(link.id) for link in list_shares(session, org_id=org_id, pack_id=pack_id)]
+    if not ids:
+        return []
+    query = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.org_id == org_id,
+            AuditEvent.target_type == "share_link",
+            col(AuditEvent.target_id).in_(ids),
+            col(AuditEvent.action).in_(ACCESS_ACTIONS),
+        )
+        .order_by(col(AuditEvent.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
 
 
 def record_nda(session: Session, *, link: ShareLink, name: str, address: str) -> None:
     _audit(session, link, actor=name[:254], action="share.nda_accept", detail={"address": address})
 
 
-def record_download(session: Session, *, link: ShareLink, what: str, who: str, address: str) -> bool:
+def record_download(
+    session: Session, *, link: ShareLink, what: str, who: str, address: str, agent: str = ""
+) -> bool:
     """Count one download against the limit (atomically); False when the limit is already reached."""
     result = session.execute(
         update(ShareLink)
@@ -159,9 +201,21 @@ def record_download(session: Session, *, link: ShareLink, what: str, who: str, a
         .values(downloads=col(ShareLink.downloads) + 1)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        _audit(session, link, actor=who, action="share.download_refused", detail={"file": what})
+        _audit(
+            session,
+            link,
+            actor=who,
+            action="share.download_refused",
+            detail={"file": what, "address": address, "agent": agent},
+        )
         return False
-    _audit(session, link, actor=who, action="share.download", detail={"file": what, "address": address})
+    _audit(
+        session,
+        link,
+        actor=who,
+        action="share.download",
+        detail={"file": what, "address": address, "agent": agent},
+    )
     return True
 
 

@@ -150,3 +150,16 @@ def _answer(q: QuestionRecord, d: Draft, cited: dict[str, Any]) -> dict[str, Any
         "approved_at": d.decided_at.isoformat() if d.decided_at else None,
         "evidence": [v.id for v in cited.get(d.entry_key or "", [])],
     }
+
+
+def no_longer_approved(session: Session, *, files: FileStore, pack: Pack) -> list[str]:
+    """The refs of the pack's answers that are not approved any more, or approved with other text since
+    the pack was built: a pack with any cannot be shared until it is rebuilt."""
+    manifest = packs.pack_manifest(files, pack)
+    current = {q.ref: d for q, d in questions_with_drafts(session, questionnaire_id=pack.questionnaire_id)}
+    stale = []
+    for answer in manifest["answers"]:
+        draft = current.get(answer["ref"])
+        if draft is None or draft.status != "approved" or draft.answer != answer["answer"]:
+            stale.append(str(answer["ref"]))
+    return stale

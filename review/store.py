@@ -19,7 +19,7 @@ from answerbank.store import Actor
 from core import accounts, audit
 from core.db import compare_and_set
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from core.models import ROLE_ABILITIES, utcnow
+from core.models import ROLE_ABILITIES, AuditEvent, utcnow
 from review.models import Draft, DraftComment, ExportRecord, QuestionnaireRecord, QuestionRecord
 
 APPROVABLE = ("approved", "rejected")
@@ -155,8 +155,12 @@ def decide(
     answer: str | None = None,
     short_answer: str | None = None,
     can_approve: bool,
+    segregate: bool = False,
 ) -> Draft:
-    """Approve (optionally with an edited answer) or reject a draft, as a compare-and-set."""
+    """Approve (optionally with an edited answer) or reject a draft, as a compare-and-set.
+
+    With ``segregate`` (``TRUSTDESK_SEGREGATE_APPROVAL``) nobody approves an answer they wrote: neither
+    the last editor of the draft nor someone editing it in the approval itself."""
     if status not in APPROVABLE:
         raise ValidationError(f"status {status!r} is not a decision", fix="approve or reject")
     if not can_approve:
@@ -165,6 +169,8 @@ def decide(
             fix="ask the organisation's vCISO to review it",
         )
     record, _question, draft = get_draft(session, org_id=org_id, draft_id=draft_id)
+    if segregate and status == "approved":
+        _check_segregation(session, draft=draft, actor=actor, answer=answer)
     values: dict[str, Any] = {
         "status": status,
         "decided_by": actor.label,
@@ -186,6 +192,35 @@ def decide(
         detail={"questionnaire": record.id, "edited": bool(values.get("edited"))},
     )
     return draft
+
+
+def last_editor(session: Session, *, draft_id: int) -> int | None:
+    """The user who last changed the draft's text (from the audit log), if any."""
+    event = session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.target_type == "draft",
+            AuditEvent.target_id == str(draft_id),
+            col(AuditEvent.action).in_(("draft.edit", "draft.use_candidate")),
+        )
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).first()
+    return event.actor_id if event else None
+
+
+def _check_segregation(session: Session, *, draft: Draft, actor: Actor, answer: str | None) -> None:
+    assert draft.id is not None
+    if answer is not None and answer.strip() != draft.answer:
+        raise PermissionDenied(
+            "you cannot approve an answer you are editing (segregation of duties)",
+            fix="save your text and ask another approver to approve it",
+        )
+    if actor.user_id is not None and last_editor(session, draft_id=draft.id) == actor.user_id:
+        raise PermissionDenied(
+            "you wrote this answer, so someone else must approve it (segregation of duties)",
+            fix="ask another approver",
+        )
 
 
 def edit_draft(

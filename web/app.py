@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from types import TracebackType
 from typing import Any
 
-from flask import Flask, Response, render_template
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from core.errors import (
@@ -17,7 +22,7 @@ from core.errors import (
     ValidationError,
 )
 from core.settings import Settings
-from web import auth, bank, evidence, nav, orgs, packs, review, shares
+from web import auth, bank, evidence, members, nav, observe, orgs, packs, review, shares
 from web.context import Runtime
 
 csrf = CSRFProtect()
@@ -29,56 +34,64 @@ STATUS = {
     Busy: 503,
     StorageFull: 507,
 }
+log = logging.getLogger("trustdesk.app")
+#: Failed share-link lookups (404/410) allowed per address; a valid link never counts (catalogue S04).
+SHARE_LOOKUPS = "30/minute"
+
+
+class TrustdeskFlask(Flask):
+    def log_exception(
+        self, exc_info: tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
+    ) -> None:
+        """Log an unhandled exception as one JSON line with the request id, not Flask's raw path."""
+        log.error("unhandled exception", exc_info=exc_info, extra={"fields": observe.fields(500)})
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, runtime: Runtime | None = None) -> Flask:
-    app = Flask(__name__)
+    app = TrustdeskFlask(__name__)
     rt = runtime or Runtime(Settings.from_env())
+    production = rt.settings.env == "production"
     app.config.update(
         SECRET_KEY=rt.settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=rt.settings.env == "production",
-        SESSION_COOKIE_NAME="__Host-trustdesk" if rt.settings.env == "production" else "trustdesk_session",
+        SESSION_COOKIE_SECURE=production,
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_DOMAIN=None,
+        SESSION_COOKIE_NAME="__Host-trustdesk" if production else "trustdesk_session",
         REMEMBER_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=rt.settings.max_upload_mb * 1024 * 1024,
+        RATELIMIT_STORAGE_URI=rt.settings.redis_url or "memory://",
+        RATELIMIT_KEY_PREFIX="trustdesk",
     )
     if test_config:
         app.config.update(test_config)
+    if production:
+        app.debug = False  # the Werkzeug debugger is never reachable in production, whatever FLASK_DEBUG says
     app.extensions["trustdesk"] = rt
+    observe.configure_logging()
     csrf.init_app(app)
     auth.init_app(app)
-    for blueprint in (auth.bp, orgs.bp, bank.bp, review.bp, evidence.bp, packs.bp, shares.bp):
+    observe.init_app(app)
+    for blueprint in (auth.bp, orgs.bp, bank.bp, review.bp, evidence.bp, packs.bp, shares.bp, members.bp):
         app.register_blueprint(blueprint)
+    _limit_share_lookups(app)
     _register_errors(app)
-    app.after_request(_security_headers)
     app.context_processor(nav.template_globals)
     return app
+
+
+def _limit_share_lookups(app: Flask) -> None:
+    """Count failed share-link lookups per address (in Redis when configured, so across app servers)."""
+    limiter = Limiter(get_remote_address, app=app, default_limits=[])
+    limiter.limit(SHARE_LOOKUPS, deduct_when=lambda response: response.status_code in (404, 410))(shares.bp)
 
 
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(TrustdeskError)
     def _trustdesk_error(exc: TrustdeskError) -> tuple[str, int, dict[str, str]]:
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
-        headers = {"Retry-After": "5"} if isinstance(exc, Busy) else {}
-        return render_template("error.html", status=status, error=exc), status, headers
-
-    @app.errorhandler(404)
-    def _not_found(_exc: Exception) -> tuple[str, int]:
-        return render_template("error.html", status=404, error="Not found."), 404
-
-    @app.errorhandler(403)
-    def _forbidden(_exc: Exception) -> tuple[str, int]:
-        return render_template("error.html", status=403, error="Your role does not allow this."), 403
-
-
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+        if status in (403, 404) and current_user.is_authenticated:
+            auth.audit_authz_fail(status=status, reason=type(exc).__name__)
+        body, code = observe.error_page(status, exc)
+        return body, code, {"Retry-After": "5"} if isinstance(exc, Busy) else {}

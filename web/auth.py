@@ -1,17 +1,21 @@
 """Login, logout and role checks.
 
-A session cookie names the user and their ``session_epoch``; logout bumps the epoch, so every cookie
-issued before stops working (server-side revocation).
+A session cookie names the user and their ``session_epoch``; logout, a password change, a role change or
+removal and disabling the user bump the epoch, so every cookie issued before stops working (server-side
+revocation). Refusals inside an organisation are audited as ``authz_fail``; a member whose role has no
+ability there (a ``viewer``: insurers and customers with an account) gets 404 like an outsider, so the
+organisation's internals give no existence oracle.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
@@ -24,8 +28,10 @@ from wtforms.validators import DataRequired
 from core import accounts, audit
 from core.models import ROLE_ABILITIES, Organisation, Role, User
 from web import db
+from web.observe import error_page
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger("trustdesk.auth")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in."
@@ -61,6 +67,15 @@ def _load_user(token: str) -> SessionUser | None:
     return SessionUser(user)
 
 
+@login_manager.unauthorized_handler
+def _unauthorized() -> Response | tuple[str, int]:
+    """No (or a revoked) session: a page load goes to the login page; anything else gets 401."""
+    if request.method in ("GET", "HEAD"):
+        flash("Please log in.", "info")
+        return redirect(url_for("auth.login", next=request.path))
+    return error_page(401, "Please log in.")
+
+
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired()])
     password = PasswordField("Password", validators=[DataRequired()])
@@ -69,10 +84,17 @@ class LoginForm(FlaskForm):
 def _safe_next(target: str | None) -> str:
     if not target:
         return url_for("orgs.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if not all(_relative(form) for form in (target, unquote(target))):
         return url_for("orgs.home")
     return target
+
+
+def _relative(target: str) -> bool:
+    """A path on this host: no scheme or host, no ``//``, no backslash (``/\\evil``), no control
+    characters or spaces."""
+    parts = urlsplit(target)
+    hostile = "\\" in target or any(ord(c) < 33 or ord(c) == 127 for c in target)
+    return not (hostile or parts.scheme or parts.netloc or target.startswith("//")) and target.startswith("/")
 
 
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -103,6 +125,7 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("login.html", form=form), 429
     user = accounts.authenticate(db.session(), email=email, password=form.password.data)
     if user is None:
+        log.info("login failed", extra={"fields": {"email": email, "ip": address}})
         with db.writing() as s:
             accounts.record_login_failure(s, email=email, address=address)
             audit.record(
@@ -182,9 +205,12 @@ def org_required(ability: str | None = None) -> Callable[[F], F]:
             role = (
                 accounts.role_in(s, user_id=current_user.user_id, org_id=org.id) if org and org.id else None
             )
-            if org is None or role is None:
+            if org is None or role is None or not ROLE_ABILITIES[role]:
+                why = "not a member" if role is None else "no ability"
+                audit_authz_fail(status=404, reason=why, org_id=org.id if org else None)
                 abort(404)
             if ability and ability not in ROLE_ABILITIES[role]:
+                audit_authz_fail(status=403, reason=f"needs {ability}", org_id=org.id)
                 abort(403)
             g.org, g.role = org, role
             return view(*args, **kwargs)
@@ -197,3 +223,43 @@ def org_required(ability: str | None = None) -> Callable[[F], F]:
 def can(ability: str) -> bool:
     role: Role | None = g.get("role")
     return role is not None and ability in ROLE_ABILITIES[role]
+
+
+def audit_authz_fail(*, status: int, reason: str, org_id: int | None = None) -> None:
+    """One ``authz_fail`` row: who asked for which route (the pattern, not the path) and why not."""
+    log.warning(
+        "authz_fail", extra={"fields": {"status": status, "reason": reason, "route": request.endpoint}}
+    )
+    org = g.get("org")
+    with db.writing() as s:
+        audit.record(
+            s,
+            actor=current_user.email,
+            actor_id=current_user.user_id,
+            org_id=org_id if org_id is not None else (org.id if org is not None else None),
+            action="authz_fail",
+            target_type="route",
+            target_id=request.endpoint or "-",
+            detail={"status": status, "reason": reason, "args": _args()},
+        )
+
+
+def _args() -> dict[str, str]:
+    """The URL's arguments, minus anything secret (a share token)."""
+    return {k: str(v)[:64] for k, v in (request.view_args or {}).items() if k != "token"}
+
+
+def audit_upload_refused(*, what: str, filename: str, error: Exception) -> None:
+    """One ``upload_validation_failed`` row for a file refused before anything was stored."""
+    org = g.get("org")
+    with db.writing() as s:
+        audit.record(
+            s,
+            actor=current_user.email,
+            actor_id=current_user.user_id,
+            org_id=org.id if org is not None else None,
+            action="upload_validation_failed",
+            target_type=what,
+            target_id=filename[:128],
+            detail={"error": type(error).__name__},
+        )

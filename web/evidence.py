@@ -16,13 +16,13 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from answerbank import store as bank_store
 from answerbank.store import Actor
-from core.errors import NotFound, ValidationError
+from core.errors import NotFound, TrustdeskError, ValidationError
 from evidence import catalogs, readiness, store
 from evidence.filetypes import EXTENSIONS
 from evidence.matching import propose
 from evidence.models import CONFIDENTIALITY, EvidenceCreate
 from web import db
-from web.auth import can, org_required
+from web.auth import audit_upload_refused, can, org_required
 
 bp = Blueprint("evidence", __name__, url_prefix="/o/<slug>")
 
@@ -77,9 +77,14 @@ def _upload(form: EvidenceForm | VersionForm) -> tuple[store.Upload | None, str 
     if storage and getattr(storage, "filename", ""):
         rt = db.runtime()
         max_bytes = rt.settings.max_upload_mb * 1024 * 1024
-        return store.accept_file(
-            rt.files, storage.stream, max_bytes=max_bytes, filename=storage.filename
-        ), None
+        try:
+            upload = store.accept_file(
+                rt.files, storage.stream, max_bytes=max_bytes, filename=storage.filename
+            )
+        except TrustdeskError as exc:
+            audit_upload_refused(what="evidence", filename=storage.filename, error=exc)
+            raise
+        return upload, None
     if url is None:
         raise ValidationError(
             "give a file or a link", fix="choose a file to upload, or paste an https:// link"
@@ -141,6 +146,7 @@ def view(evidence_id: int) -> str:
 @bp.route("/evidence/<int:evidence_id>/version", methods=["POST"])
 @org_required("evidence.write")
 def add_version(evidence_id: int) -> WerkzeugResponse:
+    store.get_evidence(db.session(), org_id=g.org.id, evidence_id=evidence_id)  # 404 before anything else
     form = VersionForm()
     if form.validate_on_submit():
         upload, url = _upload(form)
@@ -162,6 +168,7 @@ def add_version(evidence_id: int) -> WerkzeugResponse:
 @bp.route("/evidence/<int:evidence_id>/link", methods=["POST"])
 @org_required("evidence.write")
 def link(evidence_id: int) -> WerkzeugResponse:
+    store.get_evidence(db.session(), org_id=g.org.id, evidence_id=evidence_id)
     form = LinkForm()
     if form.validate_on_submit():
         key = form.entry_key.data.strip()
@@ -175,6 +182,7 @@ def link(evidence_id: int) -> WerkzeugResponse:
 @bp.route("/evidence/<int:evidence_id>/unlink/<key>", methods=["POST"])
 @org_required("evidence.write")
 def unlink(evidence_id: int, key: str) -> WerkzeugResponse:
+    store.get_evidence(db.session(), org_id=g.org.id, evidence_id=evidence_id)
     with db.writing() as s:
         store.unlink_entry(s, org_id=g.org.id, entry_key=key, evidence_id=evidence_id, actor=_actor())
     flash(f"Bank entry {key} no longer cites this evidence.", "info")

@@ -12,12 +12,12 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, StringFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from answerbank.store import Actor
-from core.errors import ValidationError
+from core.errors import PermissionDenied, ValidationError
 from core.models import utcnow
 from evidence import packs, shares
 from evidence.models import ShareLink
 from review import store as review_store
-from review.packs import build_pack
+from review.packs import build_pack, no_longer_approved
 from web import db
 from web.auth import can, org_required
 from web.evidence import file_response
@@ -78,11 +78,14 @@ def view(pack_id: int) -> str:
     pack = packs.get_pack(s, org_id=g.org.id, pack_id=pack_id)
     form = ShareForm()
     form.expires.data = form.expires.data or (utcnow() + timedelta(days=30)).date()
+    links = shares.list_shares(s, org_id=g.org.id, pack_id=pack_id)
     return render_template(
         "evidence/pack.html",
         pack=pack,
         manifest=packs.pack_manifest(db.runtime().files, pack),
-        links=shares.list_shares(s, org_id=g.org.id, pack_id=pack_id),
+        links=links,
+        access=shares.access_log(s, org_id=g.org.id, pack_id=pack_id),
+        recipients={str(x.id): x.recipient for x in links},
         state_of=shares.state_of,
         now=utcnow(),
         form=form,
@@ -102,6 +105,13 @@ def download(pack_id: int) -> Response:
 @bp.route("/<int:pack_id>/share", methods=["POST"])
 @org_required("pack.share")
 def share(pack_id: int) -> WerkzeugResponse:
+    pack = packs.get_pack(db.session(), org_id=g.org.id, pack_id=pack_id)
+    stale = no_longer_approved(db.session(), files=db.runtime().files, pack=pack)
+    if stale:
+        raise PermissionDenied(
+            f"pack {pack_id} holds answers that are no longer approved ({', '.join(stale[:5])})",
+            fix="build the pack again from the questionnaire, then share the new pack",
+        )
     form = ShareForm()
     if not form.validate_on_submit():
         flash("Check the form: " + "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()), "error")

@@ -16,7 +16,7 @@ from flask import Blueprint, flash, g, jsonify, redirect, render_template, reque
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from core import accounts
+from core import accounts, audit
 from core.errors import Conflict, InputFileError, NotFound, TrustdeskError, ValidationError
 from review import export as review_export
 from review import learning
@@ -26,7 +26,7 @@ from review.models import QuestionnaireRecord as Record
 from review.pipeline import create_questionnaire, safe_filename
 from web import db
 from web import review_actions as act
-from web.auth import can, org_required
+from web.auth import audit_upload_refused, can, org_required
 
 log = logging.getLogger(__name__)
 bp = Blueprint("review", __name__, url_prefix="/o/<slug>/questionnaires")
@@ -90,6 +90,7 @@ def upload() -> tuple[str, int] | Response:
     try:
         stored = rt.files.put(form.file.data.stream, max_bytes=rt.settings.max_upload_mb << 20, name=name)
     except InputFileError as exc:  # too large; a full disk (StorageFull) is a 507 from the app
+        audit_upload_refused(what="questionnaire", filename=name, error=exc)
         flash(str(exc), "error")
         return _index_page(form), 400
     with db.writing() as s:
@@ -265,6 +266,7 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
                 answer=typed,
                 short_answer=form.short_answer.data if decision == "approved" else None,
                 can_approve=True,
+                segregate=db.runtime().settings.segregate_approval,
             )
             counts = review_store.band_counts(s, questionnaire_id=qid)  # this request's read view is older
     except (Conflict, ValidationError) as exc:
@@ -310,7 +312,18 @@ def reject(qid: int, draft_id: int) -> tuple[str, int] | Response | tuple[Respon
 @org_required("review.edit")
 def save(qid: int, draft_id: int) -> tuple[str, int] | Response:
     """Change the text without deciding (account managers prepare, approvers decide)."""
-    _draft(qid, draft_id)
+    if _draft(qid, draft_id).status == "approved":
+        with db.writing() as s:  # the refusal below rolls back its own transaction: audit it apart
+            audit.record(
+                s,
+                actor=act.actor().label,
+                actor_id=act.actor().user_id,
+                org_id=g.org.id,
+                action="draft.edit_after_approve",
+                target_type="draft",
+                target_id=draft_id,
+                detail={"questionnaire": qid},
+            )
     form = act.DecisionForm()
     try:
         if not form.validate_on_submit():

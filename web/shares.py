@@ -1,13 +1,16 @@
 """Share-link pages: the public page an insurer or customer opens (no login), and "Shared with me" for a
 logged-in user (a ``viewer``) whose e-mail a link names.
 
-An unknown token gets 404, an expired, revoked or used-up link 410, both as the same plain page that
-says nothing about what exists. The NDA form is a CSRF-protected POST; acceptance is remembered in the
+An unknown or revoked token gets 404 and an expired or used-up link 410 ("ask the sender"), both as a
+plain page that says nothing about what the link held; a refused access to a known link is audited, an
+unknown token is logged by its hash prefix only. Failed lookups are rate-limited per address (see
+``web.app``). The NDA form is a CSRF-protected POST; acceptance is remembered in the
 browser session and audited. Every view and download is audited; downloads count against the limit.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
@@ -24,6 +27,7 @@ from web import db
 from web.evidence import file_response
 
 bp = Blueprint("shares", __name__)
+log = logging.getLogger("trustdesk.shares")
 NDA_KEY = "nda_accepted_links"
 
 
@@ -40,19 +44,27 @@ def _address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _agent() -> str:
+    return request.user_agent.string[:200]
+
+
 @bp.errorhandler(404)
 @bp.errorhandler(410)
 def _gone(exc: HTTPException) -> tuple[str, int]:
-    """The same plain page for unknown, expired, revoked and used-up links."""
-    return render_template("evidence/gone.html"), exc.code or 404
+    """A plain page for unknown and revoked links (404) and for expired and used-up ones (410)."""
+    code = exc.code or 404
+    return render_template("evidence/gone.html", expired=code == 410), code
 
 
 def _by_token(token: str) -> tuple[ShareLink, Pack]:
     found = shares.resolve(db.session(), token=token)
-    if found.state == "unknown":
+    if found.state == "unknown" or found.link is None:
+        log.warning("unknown share token", extra={"fields": {"token_sha256": shares.token_hash(token)[:12]}})
         abort(404)
-    if found.state != "ok" or found.link is None or found.pack is None:
-        abort(410)
+    if found.state != "ok" or found.pack is None:
+        with db.writing() as s:
+            shares.record_refused(s, link=found.link, state=found.state, address=_address(), agent=_agent())
+        abort(404 if found.state == "revoked" else 410)
     return found.link, found.pack
 
 
@@ -74,7 +86,7 @@ def _nda_ok(link: ShareLink) -> bool:
 def _render(link: ShareLink, pack: Pack, urls: dict[str, Any]) -> str:
     manifest = packs.pack_manifest(db.runtime().files, pack)
     with db.writing() as s:
-        shares.record_view(s, link=link, who=_who(), address=_address())
+        shares.record_view(s, link=link, who=_who(), address=_address(), agent=_agent())
     needs_nda = link.require_nda and any(e["confidentiality"] == "nda" for e in manifest["evidence"])
     return render_template(
         "evidence/share.html",
@@ -114,7 +126,9 @@ def _download(link: ShareLink, pack: Pack, member: str | None) -> Response:
     if restricted and not _nda_ok(link):
         abort(403)
     with db.writing() as s:
-        allowed = shares.record_download(s, link=link, what=what, who=_who(), address=_address())
+        allowed = shares.record_download(
+            s, link=link, what=what, who=_who(), address=_address(), agent=_agent()
+        )
     if not allowed:
         abort(410)
     if member is None:

@@ -88,6 +88,6 @@ def test_a_viewer_sees_none_of_it(new_page: Callable[[], Page], world: Path, gat
     viewer.wait_for_url("**/shared/")
     for target in (url, "/o/acme/questionnaires/", url + "/status"):
         response = viewer.goto(target)
-        assert response is not None and response.status == 403, target
-        expect(viewer.locator("h1")).to_have_text("Not allowed")
+        assert response is not None and response.status == 404, target
+        expect(viewer.locator("h1")).to_have_text("Not found")
         expect(viewer.locator("body")).not_to_contain_text("Okta")
