@@ -17,6 +17,7 @@ the CLI turns them into ``click.ClickException``.
         ├── EncryptedFile      the file is password-protected
         ├── NeedsOCR           a PDF has no text layer
         └── LimitExceeded      the file exceeds a size, row, page, ratio or time limit
+            └── QuotaExceeded  the organisation's storage or file-count quota is used up
 """
 
 from __future__ import annotations
@@ -96,3 +97,7 @@ class NeedsOCR(InputFileError):
 
 class LimitExceeded(InputFileError):
     """The file exceeds a size, row, page, compression-ratio or time limit."""
+
+
+class QuotaExceeded(LimitExceeded):
+    """The organisation's storage or file-count quota is used up."""

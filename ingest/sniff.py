@@ -102,16 +102,18 @@ def _holds(path: Path, needles: tuple[bytes, ...]) -> bool:
 
 
 def check_cfb(path: Path, *, display: str) -> None:
-    """An OLE2 container is either a password-protected OOXML file or a legacy .xls/.doc."""
+    """An OLE2 container is either a password-protected OOXML file or a legacy .xls/.doc: neither is
+    read (catalogue U03, detected by the ``D0CF11E0`` magic), so both are an unsupported format."""
     names = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
     if _holds(path, names):
-        raise EncryptedFile(
-            "the file is password-protected (an encrypted Office package)",
+        raise UnsupportedFormat(
+            "Legacy or password-protected Office file: this one is password-protected",
             where=display,
-            fix="open it in Excel or Word, remove the password (File > Info > Protect) and save it again",
+            fix="open it in Excel or Word, remove the password (File > Info > Protect) and save it as "
+            ".docx/.xlsx without a password",
         )
     raise UnsupportedFormat(
-        "this is a legacy Office file (.xls or .doc) or a password-protected one",
+        "Legacy or password-protected Office file: this is a legacy .xls or .doc",
         where=display,
         fix="open it in Excel or Word and save it as .xlsx or .docx without a password",
     )
@@ -175,23 +177,45 @@ def check_macros(path: Path, infos: list[zipfile.ZipInfo], *, display: str) -> N
 
 
 def check_sizes(infos: list[zipfile.ZipInfo], *, limits: Limits, display: str) -> None:
+    """Declared sizes only: a member over ``max_member_bytes`` or expanding more than the ratio, or a
+    total over ``max_uncompressed_bytes``, is refused before anything is decompressed (U11, U12, U15, U18)."""
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > 1_000_000 and ratio > limits.max_compression_ratio:
             raise LimitExceeded(
-                f"member {info.filename} expands {ratio:,.0f}-fold, over the limit of "
-                f"{limits.max_compression_ratio:,.0f} (a zip bomb?)",
+                f"Document too large or complex: member {info.filename} expands {ratio:,.0f}-fold, over "
+                f"the limit of {limits.max_compression_ratio:,.0f} (a zip bomb?)",
                 where=display,
-                fix="re-save the file from Excel or Word; if it is genuine, raise TRUSTDESK_MAX_COMPRESSION_RATIO",
+                fix="re-save the file from Excel or Word, or send its content as a new, simpler document",
             )
+        if info.file_size > limits.max_member_bytes:
+            raise _member_too_large(info, limits=limits, display=display)
     if total > limits.max_uncompressed_bytes:
         raise LimitExceeded(
-            f"the archive expands to {total:,} bytes, over the limit of {limits.max_uncompressed_bytes:,}",
+            f"Document too large or complex: the archive expands to {total:,} bytes, over the limit of "
+            f"{limits.max_uncompressed_bytes:,}",
             where=display,
-            fix="split the questionnaire into smaller files or raise TRUSTDESK_MAX_UNCOMPRESSED_BYTES",
+            fix="split the questionnaire into smaller files",
         )
+
+
+def _member_too_large(info: zipfile.ZipInfo, *, limits: Limits, display: str) -> LimitExceeded:
+    size, cap = f"{info.file_size:,}", f"{limits.max_member_bytes:,}"
+    if info.filename.startswith("xl/worksheets/"):
+        return LimitExceeded(
+            f"Spreadsheet too large (max {limits.max_rows:,} rows): {info.filename} holds {size} bytes, "
+            f"over the limit of {cap} per part",
+            where=display,
+            fix=f"split the workbook into files of at most {limits.max_rows:,} rows, or delete the rows "
+            "that are not questions",
+        )
+    return LimitExceeded(
+        f"Document too large or complex: {info.filename} holds {size} bytes, over the limit of {cap} per part",
+        where=display,
+        fix="remove large embedded pictures or text and save the file again, or split the document",
+    )
 
 
 def check_extension(kind: str, *, display: str) -> None:

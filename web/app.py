@@ -9,13 +9,13 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from core import accounts
-from core.errors import Conflict, NotFound, PermissionDenied, TrustdeskError, ValidationError
+from core.errors import TrustdeskError
 from core.settings import Settings
 from web import auth, bank, db, evidence, orgs, packs, review, shares
 from web.context import Runtime
+from web.errors import http_status
 
 csrf = CSRFProtect()
-STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, ValidationError: 400}
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, runtime: Runtime | None = None) -> Flask:
@@ -55,12 +55,21 @@ def _template_globals() -> dict[str, Any]:
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(TrustdeskError)
     def _trustdesk_error(exc: TrustdeskError) -> tuple[str, int]:
-        status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+        status = http_status(exc)
         return render_template("error.html", status=status, error=exc), status
 
     @app.errorhandler(404)
     def _not_found(_exc: Exception) -> tuple[str, int]:
         return render_template("error.html", status=404, error="Not found."), 404
+
+    @app.errorhandler(413)
+    def _too_large(_exc: Exception) -> tuple[str, int]:
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        error = (
+            f"The upload is too large: at most {limit // (1024 * 1024) or 1} MiB in one request, at most "
+            "1,000 form parts and 500 kB per text field. Nothing was stored. Send a smaller file."
+        )
+        return render_template("error.html", status=413, error=error), 413
 
     @app.errorhandler(403)
     def _forbidden(_exc: Exception) -> tuple[str, int]:

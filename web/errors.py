@@ -1,0 +1,28 @@
+"""Trustdesk errors -> HTTP status codes; the most specific class first (catalogue section 2.1)."""
+
+from __future__ import annotations
+
+from core.errors import (
+    Conflict,
+    InputFileError,
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+    TrustdeskError,
+    UnsupportedFormat,
+    ValidationError,
+)
+
+STATUS: tuple[tuple[type[TrustdeskError], int], ...] = (
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (Conflict, 409),
+    (ValidationError, 400),
+    (QuotaExceeded, 413),  # or 429; the catalogue allows either (U25)
+    (UnsupportedFormat, 415),  # wrong type, legacy or encrypted Office, macros (U01-U03, U20)
+    (InputFileError, 422),  # damaged, encrypted PDF, no text layer, over a limit (U04-U18)
+)
+
+
+def http_status(exc: TrustdeskError) -> int:
+    return next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
