@@ -13,6 +13,7 @@ the CLI turns them into ``click.ClickException``.
     │   └── ImportFileError    a file being imported is invalid (names file, row, column)
     └── InputFileError         an uploaded/parsed file cannot be read
         ├── UnsupportedFormat  the content is not a format Trustdesk reads
+        │   └── EmptyFile      the file has 0 bytes
         ├── CorruptFile        the file is damaged or truncated
         ├── EncryptedFile      the file is password-protected
         ├── NeedsOCR           a PDF has no text layer
@@ -81,6 +82,10 @@ class InputFileError(TrustdeskError):
 
 class UnsupportedFormat(InputFileError):
     """The content is not a format Trustdesk reads."""
+
+
+class EmptyFile(UnsupportedFormat):
+    """The file has 0 bytes."""
 
 
 class CorruptFile(InputFileError):

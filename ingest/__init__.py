@@ -54,8 +54,13 @@ def parse(path: Path, *, limits: Limits | None = None, filename: str | None = No
         raise
     if filename:
         result.source = filename
+        result.warnings = [_renamed(w, path.name, filename) for w in result.warnings]
     result.detected.setdefault("scores", choice.scores)
     return result
+
+
+def _renamed(warning: str, stored: str, shown: str) -> str:
+    return shown + warning[len(stored) :] if warning.startswith(stored) else warning
 
 
 def detect(path: Path) -> str:

@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from core.errors import CorruptFile, EncryptedFile, LimitExceeded, UnsupportedFormat
+from core.errors import CorruptFile, EmptyFile, EncryptedFile, LimitExceeded, UnsupportedFormat
 from ingest.limits import Limits
 
 HEAD_BYTES = 65_536
@@ -69,9 +69,7 @@ def check_file(path: Path, *, limits: Limits, display: str) -> str:
     """Raise on files no reader should see; return the content kind (``xlsx``, ``pdf``, ``text`` ...)."""
     size = path.stat().st_size
     if size == 0:
-        raise UnsupportedFormat(
-            "the file is empty", where=display, fix="upload the file again; it has 0 bytes"
-        )
+        raise EmptyFile("The file is empty (0 bytes)", where=display, fix="upload the file again, or the right file")
     if size > limits.max_file_bytes:
         raise LimitExceeded(
             f"the file is {size:,} bytes, over the limit of {limits.max_file_bytes:,}",
@@ -140,6 +138,8 @@ def check_zip(path: Path, *, limits: Limits, display: str) -> str:
     if any(info.flag_bits & 0x1 for info in infos):
         raise EncryptedFile("the archive is encrypted", where=display, fix="save it again without a password")
     kind = ooxml_kind([info.filename for info in infos])
+    if kind is not None:
+        check_xml_prologs(path, infos, display=display)
     if kind is None:
         raise UnsupportedFormat(
             "the file is a ZIP archive, not an Office document",
@@ -149,6 +149,30 @@ def check_zip(path: Path, *, limits: Limits, display: str) -> str:
     if kind == "xlsx":
         check_macros(path, infos, display=display)
     return kind
+
+
+def check_xml_prologs(path: Path, infos: list[zipfile.ZipInfo], *, display: str) -> None:
+    """Refuse a DTD or entity declaration in any XML part of an OOXML package (XML bombs, XXE; catalogue
+    U16, U17) before any parser sees it; only the first 4 KiB of each part is decompressed."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in infos:
+                if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    with zf.open(info) as fh:
+                        prolog = fh.read(4096)
+                    if b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper():
+                        raise CorruptFile(
+                            f"Document contains disallowed XML constructs (DTD/entities) in {info.filename}",
+                            where=display,
+                            fix="open it in Excel or Word and save it again; if it came from outside, do not "
+                            "trust it",
+                        )
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+        raise CorruptFile(
+            f"the archive is damaged ({exc})",
+            where=display,
+            fix="download or export the file again; if it came by e-mail, ask the sender to re-send it",
+        ) from exc
 
 
 def check_macros(path: Path, infos: list[zipfile.ZipInfo], *, display: str) -> None:

@@ -87,7 +87,9 @@ def accept_upload(
                 earlier = uploads.existing_import(s, org_id=org.id, sha256=staged.sha256)
                 if earlier is not None:
                     return Accepted(earlier, duplicate=True)
-                uploads.check_quota(s, org_id=org.id, incoming=staged.size, quota=config.quota)
+                uploads.check_quota(
+                    s, org_id=org.id, incoming=staged.size, quota=config.quota, filename=staged.filename
+                )
             with staged.path.open("rb") as fh:
                 stored = config.files.put(fh, name=staged.filename)
             shown = staged.filename
@@ -247,6 +249,21 @@ def _store(
         record.found = record.matched = len(parsed.questions)
         record.updated_at = utcnow()
         s.add(record)
+        audit.record(
+            s,
+            actor="worker",
+            org_id=record.org_id,
+            action="questionnaire.parsed",
+            target_type="questionnaire",
+            target_id=questionnaire_id,
+            detail={
+                "reader": parsed.reader,
+                "questions": len(parsed.questions),
+                "warnings": len(parsed.warnings),
+                # a PDF with an owner password only is read, and the restriction is kept on record (U05)
+                "permissions_restricted": bool(parsed.detected.get("permissions_restricted", False)),
+            },
+        )
 
 
 def _clear(s: Session, questionnaire_id: int) -> None:

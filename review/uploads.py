@@ -111,7 +111,7 @@ def existing_import(session: Session, *, org_id: int, sha256: str) -> Questionna
     return session.exec(query).first()
 
 
-def check_quota(session: Session, *, org_id: int, incoming: int, quota: Quota) -> None:
+def check_quota(session: Session, *, org_id: int, incoming: int, quota: Quota, filename: str = "upload") -> None:
     """Refuse a file that would take the organisation over its storage or file-count quota."""
     q_bytes, q_files = session.exec(
         select(func.coalesce(func.sum(QuestionnaireRecord.file_size), 0), func.count()).where(
@@ -126,7 +126,7 @@ def check_quota(session: Session, *, org_id: int, incoming: int, quota: Quota) -
         raise QuotaExceeded(
             f"Quota exceeded: the organisation keeps {files:,} files using {used:,} bytes; the quota is "
             f"{quota.max_files:,} files and {quota.max_bytes:,} bytes",
-            where="upload",
+            where=filename,
             fix="delete questionnaires or evidence that are no longer needed, or ask the administrator to "
             "raise TRUSTDESK_ORG_QUOTA_MB or TRUSTDESK_ORG_MAX_FILES",
         )

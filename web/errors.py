@@ -11,6 +11,7 @@ from core.errors import (
     TrustdeskError,
     UnsupportedFormat,
     ValidationError,
+    EmptyFile,
 )
 
 STATUS: tuple[tuple[type[TrustdeskError], int], ...] = (
@@ -18,6 +19,7 @@ STATUS: tuple[tuple[type[TrustdeskError], int], ...] = (
     (PermissionDenied, 403),
     (Conflict, 409),
     (ValidationError, 400),
+    (EmptyFile, 400),  # U01
     (QuotaExceeded, 413),  # or 429; the catalogue allows either (U25)
     (UnsupportedFormat, 415),  # wrong type, legacy or encrypted Office, macros (U01-U03, U20)
     (InputFileError, 422),  # damaged, encrypted PDF, no text layer, over a limit (U04-U18)

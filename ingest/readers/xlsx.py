@@ -110,7 +110,7 @@ def read_package(
         raw = {p.name: xx.read_sheet_xml(zf, p.part) for p in parts if p.part in zf.namelist()}
     except DefusedXmlException as exc:
         raise CorruptFile(
-            "the workbook contains disallowed XML constructs (DTD or entities)",
+            "the workbook contains disallowed XML constructs (DTD/entities)",
             where=display,
             fix="open the file in Excel and save it as a new .xlsx",
         ) from exc
@@ -162,7 +162,7 @@ def load(path: Path, display: str) -> Workbook:
                 return openpyxl.load_workbook(fh, data_only=True, keep_links=False)
     except DefusedXmlException as exc:
         raise CorruptFile(
-            "the workbook contains disallowed XML constructs (DTD or entities)",
+            "the workbook contains disallowed XML constructs (DTD/entities)",
             where=display,
             fix="open the file in Excel and save it as a new .xlsx",
         ) from exc
