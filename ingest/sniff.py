@@ -69,7 +69,9 @@ def check_file(path: Path, *, limits: Limits, display: str) -> str:
     """Raise on files no reader should see; return the content kind (``xlsx``, ``pdf``, ``text`` ...)."""
     size = path.stat().st_size
     if size == 0:
-        raise EmptyFile("The file is empty (0 bytes)", where=display, fix="upload the file again, or the right file")
+        raise EmptyFile(
+            "The file is empty (0 bytes)", where=display, fix="upload the file again, or the right file"
+        )
     if size > limits.max_file_bytes:
         raise LimitExceeded(
             f"the file is {size:,} bytes, over the limit of {limits.max_file_bytes:,}",

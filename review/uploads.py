@@ -111,7 +111,9 @@ def existing_import(session: Session, *, org_id: int, sha256: str) -> Questionna
     return session.exec(query).first()
 
 
-def check_quota(session: Session, *, org_id: int, incoming: int, quota: Quota, filename: str = "upload") -> None:
+def check_quota(
+    session: Session, *, org_id: int, incoming: int, quota: Quota, filename: str = "upload"
+) -> None:
     """Refuse a file that would take the organisation over its storage or file-count quota."""
     q_bytes, q_files = session.exec(
         select(func.coalesce(func.sum(QuestionnaireRecord.file_size), 0), func.count()).where(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.errors import (
     Conflict,
+    EmptyFile,
     InputFileError,
     NotFound,
     PermissionDenied,
@@ -11,7 +12,6 @@ from core.errors import (
     TrustdeskError,
     UnsupportedFormat,
     ValidationError,
-    EmptyFile,
 )
 
 STATUS: tuple[tuple[type[TrustdeskError], int], ...] = (

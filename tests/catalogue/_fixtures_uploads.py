@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import io
 import os
+import re
 import signal
 import socket
 import threading
@@ -93,14 +94,19 @@ def text_of(response: TestResponse) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
+def flashes(response: TestResponse) -> list[str]:
+    return re.findall(r'class="flash[^"]*">(.*?)</', text_of(response), flags=re.S)
+
+
 def assert_refused(response: TestResponse, status: int, name: str, *words: str) -> None:
     """A 4xx page whose message names the file, what is wrong and the fix."""
     body = text_of(response)
-    assert response.status_code == status, f"expected {status}, got {response.status_code}: {body[-600:]}"
-    assert name in body, f"the message does not name {name!r}: {body[-600:]}"
-    assert "Fix:" in body, f"the message gives no fix: {body[-600:]}"
+    shown = flashes(response) or [body[-600:]]
+    assert response.status_code == status, f"expected {status}, got {response.status_code}: {shown}"
+    assert name in body, f"the message does not name {name!r}: {shown}"
+    assert "Fix:" in body, f"the message gives no fix: {shown}"
     for word in words:
-        assert word in body, f"{word!r} missing from the message: {body[-600:]}"
+        assert word in body, f"{word!r} missing from the message: {shown}"
 
 
 def files_in_store(runtime: Runtime) -> list[Path]:
@@ -140,7 +146,7 @@ def upload_and_wait(
 ) -> QuestionnaireRecord:
     """Files that pass the pre-parse checks are accepted at once (302) and parsed by the job."""
     response = upload(client, data, name)
-    assert response.status_code == 302, text_of(response)[-600:]
+    assert response.status_code == 302, f"{name!r}: {response.status_code} {flashes(response)}"
     qid = int(response.headers["Location"].rsplit("/", 1)[1])
     wait(runtime)
     with Session(engine) as s:
