@@ -249,21 +249,25 @@ def _store(
         record.found = record.matched = len(parsed.questions)
         record.updated_at = utcnow()
         s.add(record)
-        audit.record(
-            s,
-            actor="worker",
-            org_id=record.org_id,
-            action="questionnaire.parsed",
-            target_type="questionnaire",
-            target_id=questionnaire_id,
-            detail={
-                "reader": parsed.reader,
-                "questions": len(parsed.questions),
-                "warnings": len(parsed.warnings),
-                # a PDF with an owner password only is read, and the restriction is kept on record (U05)
-                "permissions_restricted": bool(parsed.detected.get("permissions_restricted", False)),
-            },
-        )
+        _audit_parsed(s, record, parsed)
+
+
+def _audit_parsed(s: Session, record: QuestionnaireRecord, parsed: ingest.Questionnaire) -> None:
+    audit.record(
+        s,
+        actor="worker",
+        org_id=record.org_id,
+        action="questionnaire.parsed",
+        target_type="questionnaire",
+        target_id=record.id or 0,
+        detail={
+            "reader": parsed.reader,
+            "questions": len(parsed.questions),
+            "warnings": len(parsed.warnings),
+            # a PDF with an owner password only is read, and the restriction is kept on record (U05)
+            "permissions_restricted": bool(parsed.detected.get("permissions_restricted", False)),
+        },
+    )
 
 
 def _clear(s: Session, questionnaire_id: int) -> None:
