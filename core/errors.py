@@ -15,10 +15,12 @@ the CLI turns them into ``click.ClickException``.
     │   └── ImportFileError    a file being imported is invalid (names file, row, column)
     └── InputFileError         an uploaded/parsed file cannot be read
         ├── UnsupportedFormat  the content is not a format Trustdesk reads
+        │   └── EmptyFile      the file has 0 bytes
         ├── CorruptFile        the file is damaged or truncated
         ├── EncryptedFile      the file is password-protected
         ├── NeedsOCR           a PDF has no text layer
         └── LimitExceeded      the file exceeds a size, row, page, ratio or time limit
+            └── QuotaExceeded  the organisation's storage or file-count quota is used up
 """
 
 from __future__ import annotations
@@ -92,6 +94,10 @@ class UnsupportedFormat(InputFileError):
     """The content is not a format Trustdesk reads."""
 
 
+class EmptyFile(UnsupportedFormat):
+    """The file has 0 bytes."""
+
+
 class CorruptFile(InputFileError):
     """The file is damaged or truncated."""
 
@@ -106,3 +112,7 @@ class NeedsOCR(InputFileError):
 
 class LimitExceeded(InputFileError):
     """The file exceeds a size, row, page, compression-ratio or time limit."""
+
+
+class QuotaExceeded(LimitExceeded):
+    """The organisation's storage or file-count quota is used up."""

@@ -34,8 +34,13 @@ SETTINGS_DOC: dict[str, str] = {
     "TRUSTDESK_MATCH_SEMANTIC": "1 to add the semantic signal (all-MiniLM-L6-v2, int8 ONNX) to the matcher; "
     "needs pip install 'trustdesk[semantic]'. Default 0 (TF-IDF, fuzzy and thesaurus only).",
     "TRUSTDESK_MAX_UPLOAD_MB": "Largest file accepted for import or upload, in MiB. Default 50.",
-    "TRUSTDESK_MAX_ROWS": "Most spreadsheet rows read from one sheet. Default 20000.",
-    "TRUSTDESK_MAX_PAGES": "Most PDF pages read from one file. Default 500.",
+    "TRUSTDESK_MAX_ROWS": "Most spreadsheet rows read from one sheet; rows beyond it are left out with a "
+    "warning. Default 10000.",
+    "TRUSTDESK_MAX_PAGES": "Most PDF pages in one file; a longer PDF is refused before extraction. "
+    "Default 300.",
+    "TRUSTDESK_ORG_QUOTA_MB": "Storage one organisation may use for uploaded questionnaires and evidence, in "
+    "MiB. Default 5120.",
+    "TRUSTDESK_ORG_MAX_FILES": "Most questionnaires and evidence files one organisation may keep. Default 5000.",
     "TRUSTDESK_PARSE_TIMEOUT": "Seconds (wall clock and CPU) one file may take to parse. Default 60.",
     "TRUSTDESK_PARSE_MEMORY_MB": "Address space of the child process that parses one file, in MiB. Default 768.",
     "TRUSTDESK_SEGREGATE_APPROVAL": "1 (or true) to refuse approval by the person who last edited"
@@ -54,8 +59,10 @@ class Settings:
     match_review: float | None = None
     match_semantic: bool = False
     max_upload_mb: int = 50
-    max_rows: int = 20_000
-    max_pages: int = 500
+    max_rows: int = 10_000
+    max_pages: int = 300
+    org_quota_mb: int = 5120
+    org_max_files: int = 5000
     parse_timeout: float = 60.0
     parse_memory_mb: int = 768
     segregate_approval: bool = False
@@ -89,8 +96,10 @@ class Settings:
             match_review=_float(env_map, "TRUSTDESK_MATCH_REVIEW", None, lo=0.0, hi=1.0),
             match_semantic=_flag(env_map, "TRUSTDESK_MATCH_SEMANTIC"),
             max_upload_mb=int(_float(env_map, "TRUSTDESK_MAX_UPLOAD_MB", 50, lo=1, hi=10_000) or 50),
-            max_rows=int(_float(env_map, "TRUSTDESK_MAX_ROWS", 20_000, lo=1, hi=10_000_000) or 20_000),
-            max_pages=int(_float(env_map, "TRUSTDESK_MAX_PAGES", 500, lo=1, hi=100_000) or 500),
+            max_rows=int(_float(env_map, "TRUSTDESK_MAX_ROWS", 10_000, lo=1, hi=10_000_000) or 10_000),
+            max_pages=int(_float(env_map, "TRUSTDESK_MAX_PAGES", 300, lo=1, hi=100_000) or 300),
+            org_quota_mb=int(_float(env_map, "TRUSTDESK_ORG_QUOTA_MB", 5120, lo=1, hi=10_000_000) or 5120),
+            org_max_files=int(_float(env_map, "TRUSTDESK_ORG_MAX_FILES", 5000, lo=1, hi=10_000_000) or 5000),
             parse_timeout=_float(env_map, "TRUSTDESK_PARSE_TIMEOUT", 60.0, lo=1, hi=3600) or 60.0,
             parse_memory_mb=int(_float(env_map, "TRUSTDESK_PARSE_MEMORY_MB", 768, lo=128, hi=65536) or 768),
             segregate_approval=_flag(env_map, "TRUSTDESK_SEGREGATE_APPROVAL"),

@@ -31,8 +31,36 @@ _OOXML = {
 SNIFF_BYTES = 8192
 
 
+#: the extensions a user's file name may carry for each media type; any other known one is a mismatch
+_NAMED = {
+    ".pdf": "application/pdf",
+    ".docx": _OOXML["word/"],
+    ".xlsx": _OOXML["xl/"],
+    ".pptx": _OOXML["ppt/"],
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+_MARKUP = (b"<!doctype html", b"<html", b"<svg", b"<?xml", b"<script", b"<head", b"<body", b"<iframe")
+
+
 def sniff(head: bytes, *, data: bytes | None = None, name: str = "upload") -> str:
-    """The media type of a file from its first bytes (``data``, the whole file, for ZIP-based types)."""
+    """The media type of a file from its content, refused when the name claims another known type
+    (an HTML page named .pdf, catalogue R08 and U02)."""
+    media_type = _by_content(head, data=data, name=name)
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    claimed = _NAMED.get(suffix)
+    if claimed is not None and claimed != media_type:
+        raise UnsupportedFormat(
+            f"{name}: the name says {suffix} but the content is {media_type}",
+            fix=f"upload the original {suffix} file, or rename the file to match what it really is",
+        )
+    return media_type
+
+
+def _by_content(head: bytes, *, data: bytes | None, name: str) -> str:
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -45,6 +73,11 @@ def sniff(head: bytes, *, data: bytes | None = None, name: str = "upload") -> st
         return "image/webp"
     if head.startswith(b"PK\x03\x04"):
         return _ooxml(data if data is not None else head, name)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(_MARKUP):
+        raise UnsupportedFormat(
+            f"{name} is HTML, SVG or XML markup, which is never kept as evidence (a browser could run it)",
+            fix="print the page to PDF and upload the PDF, or record a link to it",
+        )
     if _is_text(head):
         return "text/plain"
     raise UnsupportedFormat(

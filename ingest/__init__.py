@@ -4,6 +4,8 @@ parse(path)   size, emptiness, type and archive-bomb checks (``sniff``) -> reade
               content (``registry``) -> Questionnaire
 fill(src, questions, answers, out)   the writer of the reader that parsed ``src``
 detect(path)  the name of the reader that would parse ``path``
+check(path, limits=..., filename=...)   only the pre-parse checks (cheap: magic bytes and the ZIP
+              central directory, nothing decompressed but a few KiB), for an upload before it is stored
 """
 
 from __future__ import annotations
@@ -16,13 +18,28 @@ from ingest import registry, sniff
 from ingest.limits import Limits
 from ingest.model import Question, Questionnaire
 
-__all__ = ["Limits", "Question", "Questionnaire", "detect", "fill", "parse"]
+__all__ = ["EXTENSIONS", "Limits", "Question", "Questionnaire", "check", "detect", "fill", "parse"]
+
+#: reader -> the file name extensions it is known by; the first is given to a file named otherwise
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "xlsx": (".xlsx",),
+    "csv": (".csv", ".tsv", ".txt"),
+    "docx": (".docx",),
+    "pdf": (".pdf",),
+    "vsaq": (".json",),
+}
 
 
 def _choose(path: Path, limits: Limits, filename: str | None) -> registry.Choice:
     name = filename or path.name
     sniff.check_file(path, limits=limits, display=name)
     return registry.choose(sniff.read_head(path), name, display=name)
+
+
+def check(path: Path, *, limits: Limits | None = None, filename: str | None = None) -> str:
+    """Refuse what no reader should see (empty, wrong type, legacy or encrypted Office, macros, archive
+    bombs) without parsing; return the name of the reader that would read ``path``."""
+    return _choose(path, limits or Limits(), filename).name
 
 
 def parse(path: Path, *, limits: Limits | None = None, filename: str | None = None) -> Questionnaire:
@@ -37,8 +54,13 @@ def parse(path: Path, *, limits: Limits | None = None, filename: str | None = No
         raise
     if filename:
         result.source = filename
+        result.warnings = [_renamed(w, path.name, filename) for w in result.warnings]
     result.detected.setdefault("scores", choice.scores)
     return result
+
+
+def _renamed(warning: str, stored: str, shown: str) -> str:
+    return shown + warning[len(stored) :] if warning.startswith(stored) else warning
 
 
 def detect(path: Path) -> str:

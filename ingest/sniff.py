@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from core.errors import CorruptFile, EncryptedFile, LimitExceeded, UnsupportedFormat
+from core.errors import CorruptFile, EmptyFile, EncryptedFile, LimitExceeded, UnsupportedFormat
 from ingest.limits import Limits
 
 HEAD_BYTES = 65_536
@@ -69,8 +69,8 @@ def check_file(path: Path, *, limits: Limits, display: str) -> str:
     """Raise on files no reader should see; return the content kind (``xlsx``, ``pdf``, ``text`` ...)."""
     size = path.stat().st_size
     if size == 0:
-        raise UnsupportedFormat(
-            "the file is empty", where=display, fix="upload the file again; it has 0 bytes"
+        raise EmptyFile(
+            "The file is empty (0 bytes)", where=display, fix="upload the file again, or the right file"
         )
     if size > limits.max_file_bytes:
         raise LimitExceeded(
@@ -102,16 +102,18 @@ def _holds(path: Path, needles: tuple[bytes, ...]) -> bool:
 
 
 def check_cfb(path: Path, *, display: str) -> None:
-    """An OLE2 container is either a password-protected OOXML file or a legacy .xls/.doc."""
+    """An OLE2 container is either a password-protected OOXML file or a legacy .xls/.doc: neither is
+    read (catalogue U03, detected by the ``D0CF11E0`` magic), so both are an unsupported format."""
     names = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
     if _holds(path, names):
-        raise EncryptedFile(
-            "the file is password-protected (an encrypted Office package)",
+        raise UnsupportedFormat(
+            "Legacy or password-protected Office file: this one is password-protected",
             where=display,
-            fix="open it in Excel or Word, remove the password (File > Info > Protect) and save it again",
+            fix="open it in Excel or Word, remove the password (File > Info > Protect) and save it as "
+            ".docx/.xlsx without a password",
         )
     raise UnsupportedFormat(
-        "this is a legacy Office file (.xls or .doc) or a password-protected one",
+        "Legacy or password-protected Office file: this is a legacy .xls or .doc",
         where=display,
         fix="open it in Excel or Word and save it as .xlsx or .docx without a password",
     )
@@ -138,6 +140,8 @@ def check_zip(path: Path, *, limits: Limits, display: str) -> str:
     if any(info.flag_bits & 0x1 for info in infos):
         raise EncryptedFile("the archive is encrypted", where=display, fix="save it again without a password")
     kind = ooxml_kind([info.filename for info in infos])
+    if kind is not None:
+        check_xml_prologs(path, infos, display=display)
     if kind is None:
         raise UnsupportedFormat(
             "the file is a ZIP archive, not an Office document",
@@ -147,6 +151,30 @@ def check_zip(path: Path, *, limits: Limits, display: str) -> str:
     if kind in ("xlsx", "docx"):
         check_macros(path, infos, kind=kind, display=display)
     return kind
+
+
+def check_xml_prologs(path: Path, infos: list[zipfile.ZipInfo], *, display: str) -> None:
+    """Refuse a DTD or entity declaration in any XML part of an OOXML package (XML bombs, XXE; catalogue
+    U16, U17) before any parser sees it; only the first 4 KiB of each part is decompressed."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in infos:
+                if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    with zf.open(info) as fh:
+                        prolog = fh.read(4096)
+                    if b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper():
+                        raise CorruptFile(
+                            f"Document contains disallowed XML constructs (DTD/entities) in {info.filename}",
+                            where=display,
+                            fix="open it in Excel or Word and save it again; if it came from outside, do not "
+                            "trust it",
+                        )
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+        raise CorruptFile(
+            f"the archive is damaged ({exc})",
+            where=display,
+            fix="download or export the file again; if it came by e-mail, ask the sender to re-send it",
+        ) from exc
 
 
 _MACRO = {
@@ -188,23 +216,45 @@ def check_macros(path: Path, infos: list[zipfile.ZipInfo], *, kind: str, display
 
 
 def check_sizes(infos: list[zipfile.ZipInfo], *, limits: Limits, display: str) -> None:
+    """Declared sizes only: a member over ``max_member_bytes`` or expanding more than the ratio, or a
+    total over ``max_uncompressed_bytes``, is refused before anything is decompressed (U11, U12, U15, U18)."""
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > 1_000_000 and ratio > limits.max_compression_ratio:
             raise LimitExceeded(
-                f"member {info.filename} expands {ratio:,.0f}-fold, over the limit of "
-                f"{limits.max_compression_ratio:,.0f} (a zip bomb?)",
+                f"Document too large or complex: member {info.filename} expands {ratio:,.0f}-fold, over "
+                f"the limit of {limits.max_compression_ratio:,.0f} (a zip bomb?)",
                 where=display,
-                fix="re-save the file from Excel or Word; if it is genuine, raise TRUSTDESK_MAX_COMPRESSION_RATIO",
+                fix="re-save the file from Excel or Word, or send its content as a new, simpler document",
             )
+        if info.file_size > limits.max_member_bytes:
+            raise _member_too_large(info, limits=limits, display=display)
     if total > limits.max_uncompressed_bytes:
         raise LimitExceeded(
-            f"the archive expands to {total:,} bytes, over the limit of {limits.max_uncompressed_bytes:,}",
+            f"Document too large or complex: the archive expands to {total:,} bytes, over the limit of "
+            f"{limits.max_uncompressed_bytes:,}",
             where=display,
-            fix="split the questionnaire into smaller files or raise TRUSTDESK_MAX_UNCOMPRESSED_BYTES",
+            fix="split the questionnaire into smaller files",
         )
+
+
+def _member_too_large(info: zipfile.ZipInfo, *, limits: Limits, display: str) -> LimitExceeded:
+    size, cap = f"{info.file_size:,}", f"{limits.max_member_bytes:,}"
+    if info.filename.startswith("xl/worksheets/"):
+        return LimitExceeded(
+            f"Spreadsheet too large (max {limits.max_rows:,} rows): {info.filename} holds {size} bytes, "
+            f"over the limit of {cap} per part",
+            where=display,
+            fix=f"split the workbook into files of at most {limits.max_rows:,} rows, or delete the rows "
+            "that are not questions",
+        )
+    return LimitExceeded(
+        f"Document too large or complex: {info.filename} holds {size} bytes, over the limit of {cap} per part",
+        where=display,
+        fix="remove large embedded pictures or text and save the file again, or split the document",
+    )
 
 
 def check_extension(kind: str, *, display: str) -> None:

@@ -19,6 +19,7 @@ from core.sandbox import SandboxLimits
 from core.settings import Settings
 from ingest.limits import Limits
 from review.pipeline import JOB_TIMEOUT_S, PipelineConfig, Progress, process
+from review.uploads import Quota
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "trustdesk"
@@ -48,6 +49,7 @@ def pipeline_config(settings: Settings) -> PipelineConfig:
             wall_s=settings.parse_timeout,
         ),
         thresholds=thresholds,
+        quota=Quota(max_bytes=settings.org_quota_mb << 20, max_files=settings.org_max_files),
     )
 
 

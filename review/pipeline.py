@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path, PurePath
+from typing import BinaryIO
 
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
@@ -29,14 +30,17 @@ from answerbank.models import BankEntry, OrgTerm
 from answerbank.store import Actor
 from core import audit
 from core.db import read_session, write_session
-from core.errors import TrustdeskError
+from core.errors import InputFileError, TrustdeskError
 from core.filestore import FileStore, StoredFile
 from core.models import Organisation, utcnow
 from core.sandbox import SandboxLimits, run_limited
 from ingest.limits import Limits
+from review import uploads
 from review.models import Draft, QuestionnaireRecord, QuestionRecord
+from review.uploads import Quota, safe_filename
 
 log = logging.getLogger(__name__)
+DEFAULT_QUOTA = Quota(max_bytes=5120 << 20, max_files=5000)
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 JOB_TIMEOUT_S = 600
 #: a ``processing`` row older than this has no live job behind it (the job timeout plus a margin)
@@ -52,13 +56,67 @@ class PipelineConfig:
     thresholds: matcher.Thresholds | None = None
     top_k: int = 5
     progress_every: int = 50  # questions matched between two progress reports
+    quota: Quota = DEFAULT_QUOTA
 
 
-def safe_filename(name: str) -> str:
-    """The last path component, printable, at most 200 characters: never used as a path by itself."""
-    base = PurePath(name.replace("\\", "/")).name.strip() or "upload"
-    cleaned = "".join(c if c.isprintable() and c not in '<>:"|?*' else "_" for c in base)
-    return cleaned[-200:]
+@dataclass(frozen=True)
+class Accepted:
+    record: QuestionnaireRecord
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class Request:
+    """Who sent the questionnaire and by when: the form fields of an upload."""
+
+    requester: str = ""
+    requester_kind: str = "customer"
+    due_date: date | None = None
+
+
+def accept_upload(
+    engine: Engine,
+    config: PipelineConfig,
+    *,
+    org: Organisation,
+    stream: BinaryIO,
+    filename: str,
+    actor: Actor,
+    request: Request | None = None,
+) -> Accepted:
+    """Check the upload without parsing it, then store it and record the questionnaire; the same bytes
+    again give the earlier import back (U24). A refusal raises after writing one audit event, with no
+    file stored and no questionnaire recorded."""
+    assert org.id is not None
+    try:
+        with uploads.stage(stream, filename=filename, limits=config.limits) as staged:
+            with read_session(engine) as s:
+                earlier = uploads.existing_import(s, org_id=org.id, sha256=staged.sha256)
+                if earlier is not None:
+                    return Accepted(earlier, duplicate=True)
+                uploads.check_quota(
+                    s, org_id=org.id, incoming=staged.size, quota=config.quota, filename=staged.filename
+                )
+            with staged.path.open("rb") as fh:
+                stored = config.files.put(fh, name=staged.filename)
+            shown = staged.filename
+    except InputFileError as exc:
+        with write_session(engine) as s:
+            uploads.record_rejection(s, org=org, actor=actor, filename=filename, error=exc)
+        raise
+    wanted = request or Request()
+    with write_session(engine) as s:
+        record = create_questionnaire(
+            s,
+            org=org,
+            filename=shown,
+            stored=stored,
+            actor=actor,
+            requester=wanted.requester,
+            requester_kind=wanted.requester_kind,
+            due_date=wanted.due_date,
+        )
+    return Accepted(record, duplicate=False)
 
 
 def create_questionnaire(
@@ -250,6 +308,7 @@ def _store(
         record.found = record.matched = len(parsed.questions)
         record.updated_at = utcnow()
         s.add(record)
+        _audit_parsed(s, record, parsed)
         audit.record(
             s,
             actor="worker",
@@ -259,6 +318,24 @@ def _store(
             target_id=questionnaire_id,
             detail={"questions": len(parsed.questions), "attempt": record.attempts, "reader": parsed.reader},
         )
+
+
+def _audit_parsed(s: Session, record: QuestionnaireRecord, parsed: ingest.Questionnaire) -> None:
+    audit.record(
+        s,
+        actor="worker",
+        org_id=record.org_id,
+        action="questionnaire.parsed",
+        target_type="questionnaire",
+        target_id=record.id or 0,
+        detail={
+            "reader": parsed.reader,
+            "questions": len(parsed.questions),
+            "warnings": len(parsed.warnings),
+            # a PDF with an owner password only is read, and the restriction is kept on record (U05)
+            "permissions_restricted": bool(parsed.detected.get("permissions_restricted", False)),
+        },
+    )
 
 
 def _clear(s: Session, questionnaire_id: int) -> None:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
@@ -18,6 +19,11 @@ from core.db import engine_for, make_engine
 from core.migrate import upgrade
 from core.settings import Settings
 from web.context import Runtime
+
+# Property tests: a modest run in `make test`; HYPOTHESIS_PROFILE=fuzz for a longer one.
+settings.register_profile("default", max_examples=25, deadline=None)
+settings.register_profile("fuzz", max_examples=2_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 PG_URL = os.environ.get("TRUSTDESK_TEST_POSTGRES_URL", "")
 BACKENDS = [

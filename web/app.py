@@ -12,28 +12,13 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
-from core.errors import (
-    Busy,
-    Conflict,
-    NotFound,
-    PermissionDenied,
-    StorageFull,
-    TrustdeskError,
-    ValidationError,
-)
+from core.errors import Busy, TrustdeskError
 from core.settings import Settings
 from web import auth, bank, evidence, members, nav, observe, orgs, packs, review, shares
 from web.context import Runtime
+from web.errors import http_status
 
 csrf = CSRFProtect()
-STATUS = {
-    NotFound: 404,
-    PermissionDenied: 403,
-    Conflict: 409,
-    ValidationError: 400,
-    Busy: 503,
-    StorageFull: 507,
-}
 log = logging.getLogger("trustdesk.app")
 #: Failed share-link lookups (404/410) allowed per address; a valid link never counts (catalogue S04).
 SHARE_LOOKUPS = "30/minute"
@@ -90,8 +75,17 @@ def _limit_share_lookups(app: Flask) -> None:
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(TrustdeskError)
     def _trustdesk_error(exc: TrustdeskError) -> tuple[str, int, dict[str, str]]:
-        status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+        status = http_status(exc)
         if status in (403, 404) and current_user.is_authenticated:
             auth.audit_authz_fail(status=status, reason=type(exc).__name__)
         body, code = observe.error_page(status, exc)
         return body, code, {"Retry-After": "5"} if isinstance(exc, Busy) else {}
+
+    @app.errorhandler(413)
+    def _too_large(_exc: Exception) -> tuple[str, int]:
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        error = (
+            f"The upload is too large: at most {limit // (1024 * 1024) or 1} MiB in one request, at most "
+            "1,000 form parts and 500 kB per text field. Nothing was stored. Send a smaller file."
+        )
+        return observe.error_page(413, error)

@@ -247,19 +247,3 @@ def audit_authz_fail(*, status: int, reason: str, org_id: int | None = None) -> 
 def _args() -> dict[str, str]:
     """The URL's arguments, minus anything secret (a share token)."""
     return {k: str(v)[:64] for k, v in (request.view_args or {}).items() if k != "token"}
-
-
-def audit_upload_refused(*, what: str, filename: str, error: Exception) -> None:
-    """One ``upload_validation_failed`` row for a file refused before anything was stored."""
-    org = g.get("org")
-    with db.writing() as s:
-        audit.record(
-            s,
-            actor=current_user.email,
-            actor_id=current_user.user_id,
-            org_id=org.id if org is not None else None,
-            action="upload_validation_failed",
-            target_type=what,
-            target_id=filename[:128],
-            detail={"error": type(error).__name__},
-        )

@@ -20,7 +20,7 @@ from review import export as review_export
 from review import store as review_store
 from review.jobs import QUEUE_NAME, pipeline_config
 from review.models import QuestionnaireRecord
-from review.pipeline import create_questionnaire, fail_stale, process
+from review.pipeline import Request, accept_upload, fail_stale, process
 from web.cli_common import emit, runtime
 
 
@@ -55,6 +55,7 @@ def _summary(session: Any, record: QuestionnaireRecord) -> dict[str, Any]:
         "status": record.status,
         "error": record.error,
         "questions": record.found,
+        "warnings": list(record.warnings),
         "counts": review_store.band_counts(session, questionnaire_id=record.id),
     }
 
@@ -79,32 +80,29 @@ def questionnaire_import(
     """Store, parse and match a questionnaire; prints its id and the drafts per band."""
     rt = runtime(ctx)
     engine, config = rt.ready_engine(), pipeline_config(rt.settings)
-    with file.open("rb") as fh:
-        stored = config.files.put(fh, max_bytes=config.limits.max_file_bytes, name=file.name)
-    with write_session(engine) as session:
+    with read_session(engine) as session:
         org = accounts.require_org(session, slug=org_slug)
-        record = create_questionnaire(
-            session,
-            org=org,
-            filename=file.name,
-            stored=stored,
-            actor=Actor("cli"),
-            requester=requester,
-            requester_kind=requester_kind,
-            due_date=due.date() if due else None,
+    wanted = Request(requester, requester_kind, due.date() if due else None)
+    with file.open("rb") as fh:
+        accepted = accept_upload(
+            engine, config, org=org, stream=fh, filename=file.name, actor=Actor("cli"), request=wanted
         )
+    record = accepted.record
+    if accepted.duplicate:
+        click.echo(f"{file.name} was already imported as questionnaire {record.id}.", err=True)
     assert record.id is not None
-    bar: Any = click.progressbar(length=1, label="Parsing and matching", file=sys.stderr)
+    if not accepted.duplicate:
+        bar: Any = click.progressbar(length=1, label="Parsing and matching", file=sys.stderr)
 
-    def progress(stage: str, done: int, total: int) -> None:
-        """One step per question matched, once parsing has said how many there are."""
-        if stage == "parsed":
-            bar.length = max(total, 1)
-        else:
-            bar.update(done - bar.pos)
+        def progress(stage: str, done: int, total: int) -> None:
+            """One step per question matched, once parsing has said how many there are."""
+            if stage == "parsed":
+                bar.length = max(total, 1)
+            else:
+                bar.update(done - bar.pos)
 
-    with bar:
-        process(engine, config, questionnaire_id=record.id, progress=progress)
+        with bar:
+            process(engine, config, questionnaire_id=record.id, progress=progress)
     with read_session(engine) as session:
         final = session.get(QuestionnaireRecord, record.id)
         assert final is not None
@@ -116,7 +114,8 @@ def questionnaire_import(
         data,
         as_json,
         f"Questionnaire {record.id}: {final.found} questions; "
-        f"{c['auto']} auto, {c['review']} review, {c['none']} none.",
+        f"{c['auto']} auto, {c['review']} review, {c['none']} none."
+        + "".join(f"\n  warning: {w}" for w in final.warnings),
     )
 
 

@@ -16,13 +16,14 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from answerbank import store as bank_store
 from answerbank.store import Actor
-from core.errors import NotFound, TrustdeskError, ValidationError
+from core.errors import InputFileError, NotFound, ValidationError
 from evidence import catalogs, readiness, store
 from evidence.filetypes import EXTENSIONS
 from evidence.matching import propose
 from evidence.models import CONFIDENTIALITY, EvidenceCreate
+from review.uploads import record_rejection
 from web import db
-from web.auth import audit_upload_refused, can, org_required
+from web.auth import can, org_required
 
 bp = Blueprint("evidence", __name__, url_prefix="/o/<slug>")
 
@@ -78,13 +79,14 @@ def _upload(form: EvidenceForm | VersionForm) -> tuple[store.Upload | None, str 
         rt = db.runtime()
         max_bytes = rt.settings.max_upload_mb * 1024 * 1024
         try:
-            upload = store.accept_file(
+            accepted = store.accept_file(
                 rt.files, storage.stream, max_bytes=max_bytes, filename=storage.filename
             )
-        except TrustdeskError as exc:
-            audit_upload_refused(what="evidence", filename=storage.filename, error=exc)
+        except InputFileError as exc:  # refused by content: one audit event, nothing stored
+            with db.writing() as s:
+                record_rejection(s, org=g.org, actor=_actor(), filename=storage.filename, error=exc)
             raise
-        return upload, None
+        return accepted, None
     if url is None:
         raise ValidationError(
             "give a file or a link", fix="choose a file to upload, or paste an https:// link"
@@ -205,7 +207,15 @@ def file_response(data: bytes, *, media_type: str, filename: str) -> Response:
     """An attachment download; the name is ours (ASCII), never the uploader's."""
     response = Response(data, mimetype=media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    download_headers(response)
+    return response
+
+
+def download_headers(response: WerkzeugResponse) -> WerkzeugResponse:
+    """Headers of every file handed out (catalogue R07): never rendered in our origin, never cached."""
     response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

@@ -21,12 +21,16 @@ from core.errors import Conflict, InputFileError, NotFound, TrustdeskError, Vali
 from review import export as review_export
 from review import learning
 from review import store as review_store
+from review.jobs import pipeline_config
 from review.models import BANDS, DRAFT_STATUSES, Draft
 from review.models import QuestionnaireRecord as Record
-from review.pipeline import create_questionnaire, safe_filename
+from review.pipeline import Request, accept_upload
+from review.uploads import safe_filename
 from web import db
 from web import review_actions as act
-from web.auth import audit_upload_refused, can, org_required
+from web.auth import can, org_required
+from web.errors import http_status
+from web.evidence import download_headers
 
 log = logging.getLogger(__name__)
 bp = Blueprint("review", __name__, url_prefix="/o/<slug>/questionnaires")
@@ -59,7 +63,8 @@ def _back(qid: int, draft_id: int | None = None) -> Response:
 
 def _attachment(data: bytes, filename: str) -> Response:
     mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+    return download_headers(response)
 
 
 @bp.route("/")
@@ -85,28 +90,33 @@ def upload() -> tuple[str, int] | Response:
     if not form.validate_on_submit():
         flash("The upload is incomplete: " + "; ".join(e for v in form.errors.values() for e in v), "error")
         return _index_page(form), 400
-    name = safe_filename(form.file.data.filename or "upload")
     rt = db.runtime()
+    name = form.file.data.filename or "upload"
+    request_fields = Request(
+        requester=(form.requester.data or "").strip(),
+        requester_kind=form.requester_kind.data,
+        due_date=form.due_date.data,
+    )
     try:
-        stored = rt.files.put(form.file.data.stream, max_bytes=rt.settings.max_upload_mb << 20, name=name)
-    except InputFileError as exc:  # too large; a full disk (StorageFull) is a 507 from the app
-        audit_upload_refused(what="questionnaire", filename=name, error=exc)
-        flash(str(exc), "error")
-        return _index_page(form), 400
-    with db.writing() as s:
-        record = create_questionnaire(
-            s,
+        accepted = accept_upload(
+            rt.engine,
+            pipeline_config(rt.settings),
             org=g.org,
+            stream=form.file.data.stream,
             filename=name,
-            stored=stored,
             actor=act.actor(),
-            requester=(form.requester.data or "").strip(),
-            requester_kind=form.requester_kind.data,
-            due_date=form.due_date.data,
+            request=request_fields,
         )
+    except InputFileError as exc:
+        flash(str(exc), "error")
+        return _index_page(form), http_status(exc)
+    record = accepted.record
     assert record.id is not None
+    if accepted.duplicate:
+        flash(f"{safe_filename(name)} was already imported as “{record.title}”: here it is.", "info")
+        return redirect(url_for("review.view", slug=g.org.slug, qid=record.id))
     _submit(record.id)
-    flash(f"{name} uploaded: finding its questions and drafting answers.", "info")
+    flash(f"{record.filename} uploaded: finding its questions and drafting answers.", "info")
     return redirect(url_for("review.view", slug=g.org.slug, qid=record.id))
 
 

@@ -73,6 +73,24 @@ def _corrupt(name: str, exc: BaseException) -> CorruptFile:
     )
 
 
+def _out_of_memory(exc: BaseException) -> bool:
+    """A decompression that ran into the sandbox's memory cap (zlib says "Unable to allocate")."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, MemoryError) or "unable to allocate" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _too_large(name: str, exc: BaseException) -> LimitExceeded:
+    return LimitExceeded(
+        "Document too large or complex: a compressed stream expands beyond the memory allowed for one file",
+        where=name,
+        fix="send the questionnaire as a simpler PDF (print it to a new PDF) or as the original DOCX/XLSX",
+    )
+
+
 def _encrypted(name: str) -> EncryptedFile:
     return EncryptedFile(
         "the PDF is password-protected",
@@ -100,7 +118,7 @@ def open_checked(path: Path, *, limits: Limits) -> Document:
         raise _corrupt(name, exc) from exc
     if pages > limits.max_pages:
         raise LimitExceeded(
-            f"the PDF has {pages:,} pages, over the limit of {limits.max_pages:,}",
+            f"Too many pages (max {limits.max_pages:,}): the PDF has {pages:,} pages",
             where=name,
             fix="split the PDF into the questionnaire pages only, or raise TRUSTDESK_MAX_PAGES",
         )
@@ -165,7 +183,9 @@ def _extract(path: Path, doc: Document) -> Questionnaire:
     except PdfminerException as exc:
         if exc.args and isinstance(exc.args[0], PDFPasswordIncorrect):
             raise _encrypted(doc.name) from exc
-        raise _corrupt(doc.name, exc) from exc
+        raise _too_large(doc.name, exc) if _out_of_memory(exc) else _corrupt(doc.name, exc) from exc
+    except MemoryError as exc:
+        raise _too_large(doc.name, exc) from exc
     except Exception as exc:  # untrusted input: any parser failure is a damaged file, never a crash
         raise _corrupt(doc.name, exc) from exc
     detected["permissions_restricted"] = doc.restricted

@@ -1,7 +1,7 @@
 """XLSX questionnaires (openpyxl, plus the raw sheet XML for what openpyxl drops). Macro-enabled
 workbooks never get here: ``sniff.check_macros`` refuses them.
 
-Pipeline: ``check_rows`` (row limit, from the XML, before loading) -> ``load`` (cached values) ->
+Pipeline: ``check_rows`` (sheets over the row limit, from the XML, before loading: truncated with a warning) -> ``load`` (cached values) ->
 per sheet ``to_grid`` (merged cells filled down, validations attached) -> ``detect_layout`` ->
 ``read_items`` -> ``choose_sheets`` and ``claim`` (``_sheets``) -> ``to_question``; visible sheets first,
 hidden ones only when no visible sheet holds questions; the same question on several tabs is kept once,
@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.errors import CorruptFile, LimitExceeded
+from core.errors import CorruptFile
 from ingest import sniff
 from ingest import text as tx
 from ingest.limits import Limits
@@ -60,9 +60,10 @@ def score(head: bytes, filename: str) -> int:
 def read(path: Path, *, limits: Limits) -> Questionnaire:
     display = path.name
     with _open_zip(path, display) as zf:
-        parts, names, raw_xml = read_package(zf, limits=limits, display=display)
+        parts, names, raw_xml, long_sheets = read_package(zf, limits=limits, display=display)
     wb = load(path, display)
     result = Questionnaire(source=display, reader=NAME, questions=[])
+    result.warnings.extend(truncation_warning(display, name, limits) for name in long_sheets)
     codes = code_table(wb)
     for hidden in (False, True):  # hidden sheets only when no visible sheet holds questions
         found = []
@@ -100,16 +101,16 @@ def report(result: Questionnaire, raw_xml: dict[str, xx.SheetXml]) -> None:
 
 def read_package(
     zf: zipfile.ZipFile, *, limits: Limits, display: str
-) -> tuple[list[xx.SheetPart], dict[Any, str], dict[str, xx.SheetXml]]:
-    """Sheets, defined names and validations from the raw XML (row limit checked first)."""
+) -> tuple[list[xx.SheetPart], dict[Any, str], dict[str, xx.SheetXml], list[str]]:
+    """Sheets, defined names and validations from the raw XML, and the sheets over the row limit."""
     try:
         parts = xx.sheet_parts(zf)
-        check_rows(zf, parts, limits=limits, display=display)
+        long_sheets = check_rows(zf, parts, limits=limits)
         names = xx.defined_names(zf)
         raw = {p.name: xx.read_sheet_xml(zf, p.part) for p in parts if p.part in zf.namelist()}
     except DefusedXmlException as exc:
         raise CorruptFile(
-            "the workbook contains disallowed XML constructs (DTD or entities)",
+            "the workbook contains disallowed XML constructs (DTD/entities)",
             where=display,
             fix="open the file in Excel and save it as a new .xlsx",
         ) from exc
@@ -119,7 +120,7 @@ def read_package(
             where=display,
             fix="open the file in Excel and save it as a new .xlsx",
         ) from exc
-    return parts, names, raw
+    return parts, names, raw, long_sheets
 
 
 def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
@@ -131,19 +132,25 @@ def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
         ) from exc
 
 
-def check_rows(zf: zipfile.ZipFile, parts: list[xx.SheetPart], *, limits: Limits, display: str) -> None:
-    """Refuse a sheet with more rows than ``limits.max_rows`` before openpyxl loads anything."""
-    for part in parts:
-        if part.part not in zf.namelist():
-            continue
-        rows = sniff.count_rows(zf, part.part, stop_after=limits.max_rows)
-        if rows > limits.max_rows:
-            raise LimitExceeded(
-                f"the sheet has more than {limits.max_rows:,} rows (the limit per sheet is {limits.max_rows:,})",
-                where=f"{display}!{part.name}",
-                fix=f"split the file into workbooks of at most {limits.max_rows:,} rows, delete the rows that "
-                "are not questions, or set TRUSTDESK_MAX_ROWS higher",
-            )
+def check_rows(zf: zipfile.ZipFile, parts: list[xx.SheetPart], *, limits: Limits) -> list[str]:
+    """The sheets with more rows than ``limits.max_rows``, counted from the XML before loading; only
+    their first rows are read (catalogue U11: truncated, never silently). ``sniff`` has already refused
+    any sheet part over ``max_member_bytes``, so what openpyxl loads stays bounded."""
+    names = set(zf.namelist())
+    return [
+        part.name
+        for part in parts
+        if part.part in names
+        and sniff.count_rows(zf, part.part, stop_after=limits.max_rows) > limits.max_rows
+    ]
+
+
+def truncation_warning(source: str, sheet: str, limits: Limits) -> str:
+    return (
+        f"{source}!{sheet}: the sheet has more than {limits.max_rows:,} rows; only the first "
+        f"{limits.max_rows:,} were read (the rest was left out). Split the workbook into files of at most "
+        f"{limits.max_rows:,} rows, or set TRUSTDESK_MAX_ROWS higher, to read them all"
+    )
 
 
 def load(path: Path, display: str) -> Workbook:
@@ -155,7 +162,7 @@ def load(path: Path, display: str) -> Workbook:
                 return openpyxl.load_workbook(fh, data_only=True, keep_links=False)
     except DefusedXmlException as exc:
         raise CorruptFile(
-            "the workbook contains disallowed XML constructs (DTD or entities)",
+            "the workbook contains disallowed XML constructs (DTD/entities)",
             where=display,
             fix="open the file in Excel and save it as a new .xlsx",
         ) from exc

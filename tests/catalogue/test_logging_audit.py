@@ -130,7 +130,7 @@ def test_L02_every_security_event_writes_exactly_one_complete_audit_row(
             "POST",
             "/o/acme/evidence/new",
             {"title": "Bad", "file": (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 64), "tool.exe")},
-            "upload_validation_failed",
+            "upload_validation.failed",
             "acme",
         ),
         ("authorisation failure", "GET", "/o/globex/bank/", None, "authz_fail", "globex"),

@@ -1,10 +1,10 @@
 """Bad input ends in one specific error that names the file and says how to fix it, before any reader
-runs (catalogue U01-U03, U11, U12, U16, U20), or in a warning the user sees (U15, U27). Fixtures are generated here, none is over 1 MB on disk."""
+runs (catalogue U01-U03, U12, U16, U20), or in a warning the user sees (U11, U15, U27). These are the
+parser-level checks; tests/catalogue/test_uploads.py runs every case through the upload route. Fixtures are generated here, none is over 1 MB on disk."""
 
 from __future__ import annotations
 
 import shutil
-import time
 import zipfile
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 import ingest
-from core.errors import CorruptFile, EncryptedFile, InputFileError, LimitExceeded, UnsupportedFormat
+from core.errors import CorruptFile, EmptyFile, InputFileError, LimitExceeded, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.sniff import CFB_MAGIC
 
@@ -25,15 +25,15 @@ def assert_clear(error: InputFileError, filename: str) -> None:
     assert "Fix:" in message and error.fix, message
 
 
-def test_empty_file_is_refused_before_any_reader(tmp_path: Path) -> None:
+def test_U01_empty_file_is_refused_before_any_reader(tmp_path: Path) -> None:
     path = tmp_path / "vendor.xlsx"
     path.write_bytes(b"")
-    with pytest.raises(UnsupportedFormat, match="empty") as caught:
+    with pytest.raises(EmptyFile, match="The file is empty") as caught:
         ingest.parse(path)
     assert_clear(caught.value, "vendor.xlsx")
 
 
-def test_pdf_renamed_xlsx_is_a_wrong_type(tmp_path: Path) -> None:
+def test_U02_pdf_renamed_xlsx_is_a_wrong_type(tmp_path: Path) -> None:
     path = tmp_path / "answers.xlsx"
     path.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
     with pytest.raises(UnsupportedFormat, match=r"\.xlsx but the content is a PDF") as caught:
@@ -41,7 +41,7 @@ def test_pdf_renamed_xlsx_is_a_wrong_type(tmp_path: Path) -> None:
     assert_clear(caught.value, "answers.xlsx")
 
 
-def test_html_renamed_pdf_is_a_wrong_type(tmp_path: Path) -> None:
+def test_U02_html_renamed_pdf_is_a_wrong_type(tmp_path: Path) -> None:
     path = tmp_path / "policy.pdf"
     path.write_bytes(b"<!DOCTYPE html><html><body>login</body></html>")
     with pytest.raises(UnsupportedFormat, match="not a PDF") as caught:
@@ -64,15 +64,15 @@ def _cfb(names: list[str]) -> bytes:
     return header + directory
 
 
-def test_password_protected_workbook_is_encrypted(tmp_path: Path) -> None:
+def test_U03_password_protected_workbook_is_an_unsupported_ole2_container(tmp_path: Path) -> None:
     path = tmp_path / "protected.xlsx"
     path.write_bytes(_cfb(["Root Entry", "EncryptionInfo", "EncryptedPackage"]))
-    with pytest.raises(EncryptedFile, match="password") as caught:
+    with pytest.raises(UnsupportedFormat, match="password-protected") as caught:
         ingest.parse(path)
     assert_clear(caught.value, "protected.xlsx")
 
 
-def test_legacy_xls_asks_for_xlsx(tmp_path: Path) -> None:
+def test_U03_legacy_xls_asks_for_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "old.xls"
     path.write_bytes(_cfb(["Root Entry", "Workbook"]))
     with pytest.raises(UnsupportedFormat, match="legacy") as caught:
@@ -80,17 +80,15 @@ def test_legacy_xls_asks_for_xlsx(tmp_path: Path) -> None:
     assert_clear(caught.value, "old.xls")
 
 
-def test_zip_bomb_is_refused_from_the_central_directory(tmp_path: Path) -> None:
+def test_U12_zip_bomb_is_refused_from_the_central_directory(tmp_path: Path) -> None:
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/workbook.xml", "<workbook/>")
         zf.writestr("xl/worksheets/sheet1.xml", b"\x00" * 30_000_000)
     assert path.stat().st_size < 1_000_000
-    started = time.perf_counter()
     with pytest.raises(LimitExceeded, match="expands") as caught:
         ingest.parse(path)
-    assert time.perf_counter() - started < 1.0
     assert_clear(caught.value, "bomb.xlsx")
 
 
@@ -111,12 +109,16 @@ def test_plain_zip_named_xlsx_is_not_an_office_file(tmp_path: Path) -> None:
     assert_clear(caught.value, "evidence.xlsx")
 
 
-def test_sheet_beyond_the_row_limit_is_refused_before_loading(tmp_path: Path) -> None:
+def test_U11_sheet_beyond_the_row_limit_is_truncated_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "huge.xlsx"
     shutil.copy(SAMPLES / "sheet_x14_validation.xlsx", path)
-    with pytest.raises(LimitExceeded, match="more than 5 rows") as caught:
-        ingest.parse(path, limits=Limits(max_rows=5))
-    assert_clear(caught.value, "huge.xlsx!Security")
+    result = ingest.parse(path, limits=Limits(max_rows=5))
+    warning = next(w for w in result.warnings if "more than 5 rows" in w)
+    assert "huge.xlsx!Security" in warning and "only the first 5 were read" in warning, warning
+    assert "TRUSTDESK_MAX_ROWS" in warning and "Split" in warning
+    assert all(
+        int(q.ref.rsplit("!", 1)[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) <= 5 for q in result.questions
+    )
 
 
 def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
@@ -133,7 +135,7 @@ BILLION_LAUGHS = (
 )
 
 
-def test_xml_bomb_in_the_workbook_part_is_refused(tmp_path: Path) -> None:
+def test_U16_xml_bomb_in_the_workbook_part_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "laughs.xlsx"
     with zipfile.ZipFile(SAMPLES / "sheet_x_columns.xlsx") as zin, zipfile.ZipFile(path, "w") as zout:
         for info in zin.infolist():
@@ -144,7 +146,7 @@ def test_xml_bomb_in_the_workbook_part_is_refused(tmp_path: Path) -> None:
                 )
                 data = BILLION_LAUGHS.encode() + data
             zout.writestr(info, data)
-    with pytest.raises(CorruptFile, match="DTD or entities") as caught:
+    with pytest.raises(CorruptFile, match="DTD/entities") as caught:
         ingest.parse(path)
     assert_clear(caught.value, "laughs.xlsx")
 
@@ -157,20 +159,18 @@ def _patched(src: Path, dst: Path, member: str, old: bytes, new: bytes) -> Path:
     return dst
 
 
-def test_far_cell_and_lying_dimension_cost_nothing(tmp_path: Path) -> None:
+def test_U13_U14_far_cell_and_lying_dimension_read_only_the_real_rows(tmp_path: Path) -> None:
     src = SAMPLES / "sheet_x_columns.xlsx"
     far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far</t></is></c></row></sheetData>'
     path = _patched(src, tmp_path / "far.xlsx", "xl/worksheets/sheet1.xml", b"</sheetData>", far)
     path = _patched(
         path, tmp_path / "far2.xlsx", "xl/worksheets/sheet1.xml", b'ref="A1:G6"', b'ref="A1:XFD1048576"'
     )
-    started = time.perf_counter()
     result = ingest.parse(path)
-    assert time.perf_counter() - started < 5.0
     assert len(result.questions) == 5
 
 
-def test_u27_formulas_without_saved_values_are_counted_in_a_warning() -> None:
+def test_U27_formulas_without_saved_values_are_counted_in_a_warning() -> None:
     result = ingest.parse(SAMPLES / "sheet_x14_validation.xlsx")
     assert any(
         "Security: 1 cell contains a formula without values" in w and "re-save in Excel" in w
@@ -178,7 +178,7 @@ def test_u27_formulas_without_saved_values_are_counted_in_a_warning() -> None:
     ), result.warnings
 
 
-def test_u27_several_uncalculated_formulas_are_counted(tmp_path: Path) -> None:
+def test_U27_several_uncalculated_formulas_are_counted(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["#", "Question", "Answer", "Score"])
@@ -191,7 +191,7 @@ def test_u27_several_uncalculated_formulas_are_counted(tmp_path: Path) -> None:
     assert any("3 cells contain formulas without values; re-save in Excel" in w for w in result.warnings)
 
 
-def test_u15_cell_text_is_capped_at_excels_limit_and_the_cut_is_reported(tmp_path: Path) -> None:
+def test_U15_cell_text_is_capped_at_excels_limit_and_the_cut_is_reported(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["#", "Question", "Answer"])
@@ -210,30 +210,18 @@ def test_u15_cell_text_is_capped_at_excels_limit_and_the_cut_is_reported(tmp_pat
     assert any("long.xlsx!Sheet!B2" in w and "32,767" in w for w in result.warnings), result.warnings
 
 
-def test_u11_row_limit_error_names_the_limit_and_the_fix(tmp_path: Path) -> None:
-    path = tmp_path / "huge.xlsx"
-    shutil.copy(SAMPLES / "sheet_x14_validation.xlsx", path)
-    with pytest.raises(LimitExceeded, match="the limit per sheet is 5") as caught:
-        ingest.parse(path, limits=Limits(max_rows=5))
-    assert_clear(caught.value, "huge.xlsx!Security")
-    assert "TRUSTDESK_MAX_ROWS" in (caught.value.fix or "") and "split" in (caught.value.fix or "")
-
-
-def test_default_row_limit_stops_a_30000_row_sheet_quickly(tmp_path: Path) -> None:
+def test_U11_default_row_limit_truncates_a_30000_row_sheet_at_10000(tmp_path: Path) -> None:
     rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i) for i in range(1, 30_001))
     src = SAMPLES / "sheet_x_columns.xlsx"
     with zipfile.ZipFile(src) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml")
     start, end = sheet.index(b"<sheetData>") + len(b"<sheetData>"), sheet.index(b"</sheetData>")
     path = _patched(src, tmp_path / "long.xlsx", "xl/worksheets/sheet1.xml", sheet[start:end], rows)
-    started = time.perf_counter()
-    with pytest.raises(LimitExceeded, match="more than 20,000 rows") as caught:
-        ingest.parse(path)
-    assert time.perf_counter() - started < 3.0
-    assert_clear(caught.value, "long.xlsx!Checklist")
+    result = ingest.parse(path)
+    assert any("long.xlsx!Checklist" in w and "more than 10,000 rows" in w for w in result.warnings)
 
 
-def test_u20_macro_workbook_is_refused(tmp_path: Path) -> None:
+def test_U20_macro_workbook_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "vendor.xlsx"
     shutil.copy(SAMPLES / "sheet_x_columns.xlsx", path)
     with zipfile.ZipFile(path, "a") as zf:
@@ -244,7 +232,7 @@ def test_u20_macro_workbook_is_refused(tmp_path: Path) -> None:
     assert "save as .xlsx without macros" in (caught.value.fix or "")
 
 
-def test_u20_xlsm_content_type_or_name_is_refused_even_without_a_vba_part(tmp_path: Path) -> None:
+def test_U20_xlsm_content_type_or_name_is_refused_even_without_a_vba_part(tmp_path: Path) -> None:
     typed = _patched(
         SAMPLES / "sheet_x_columns.xlsx",
         tmp_path / "typed.xlsx",
@@ -286,7 +274,7 @@ def test_u20_macro_enabled_word_document_is_refused(tmp_path: Path) -> None:
         assert "save as .docx without macros" in (caught.value.fix or "")
 
 
-def test_external_entity_in_a_sheet_is_refused_and_never_resolved(tmp_path: Path) -> None:
+def test_U17_external_entity_in_a_sheet_is_refused_and_never_resolved(tmp_path: Path) -> None:
     assert openpyxl.DEFUSEDXML is True, "openpyxl must parse through defusedxml"
     xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY h SYSTEM "file:///etc/hostname">]><worksheet'
     src = SAMPLES / "sheet_x_columns.xlsx"
@@ -294,7 +282,7 @@ def test_external_entity_in_a_sheet_is_refused_and_never_resolved(tmp_path: Path
         sheet = zf.read("xl/worksheets/sheet1.xml")
     head = sheet[: sheet.index(b"<worksheet") + len(b"<worksheet")]
     path = _patched(src, tmp_path / "xxe.xlsx", "xl/worksheets/sheet1.xml", head, xxe)
-    with pytest.raises(CorruptFile, match="DTD or entities") as caught:
+    with pytest.raises(CorruptFile, match="DTD/entities") as caught:
         ingest.parse(path)
     assert_clear(caught.value, "xxe.xlsx")
     hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else "\x00"

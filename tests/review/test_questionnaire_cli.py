@@ -126,14 +126,27 @@ def test_a_broken_file_fails_the_job_visibly_and_leaves_no_questions(
     runner: CliRunner, session: Session, tmp_path: Path
 ) -> None:
     make_org(runner, "acme")
-    broken = tmp_path / "broken.xlsx"
-    broken.write_bytes(b"PK\x03\x04 this is not really a spreadsheet")
+    broken = tmp_path / "broken.xlsx"  # passes the checks before storing; the parser refuses it
+    broken.write_bytes(
+        make_questionnaire(tmp_path / "ok.xlsx").read_bytes().replace(b"xl/workbook.xml", b"xl/workbook.xmX")
+    )
     result = cli(runner, "questionnaire", "import", str(broken), "--org", "acme")
     assert result.exit_code == 1
     assert "broken.xlsx" in result.output and "failed" in result.output
     listed = json.loads(cli(runner, "questionnaire", "list", "--org", "acme", "--json").output)
     assert listed[0]["status"] == "failed" and listed[0]["error"]
     assert session.exec(select(QuestionRecord)).all() == []
+
+
+def test_a_file_refused_before_parsing_stores_nothing(
+    runner: CliRunner, session: Session, tmp_path: Path
+) -> None:
+    make_org(runner, "acme")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 this is not really a spreadsheet")
+    result = cli(runner, "questionnaire", "import", str(broken), "--org", "acme")
+    assert result.exit_code == 1 and "broken.xlsx" in result.output and "damaged" in result.output
+    assert json.loads(cli(runner, "questionnaire", "list", "--org", "acme", "--json").output) == []
 
 
 def _first_draft(engine: Engine, questionnaire_id: int) -> tuple[int, int, Draft]:

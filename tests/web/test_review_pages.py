@@ -175,7 +175,8 @@ def test_the_processing_page_polls_status_and_a_failed_job_shows_its_error_and_r
     world: None, client: FlaskClient, runtime: Runtime, engine: Engine
 ) -> None:
     login(client, "account_manager@acme.example")
-    response = upload(client, b"PK\x03\x04 this is not really a spreadsheet", name="broken.xlsx")
+    broken = questionnaire_xlsx().replace(b"xl/workbook.xml", b"xl/workbook.xmX")  # passes the upload checks
+    response = upload(client, broken, name="broken.xlsx")
     qid = int(response.headers["Location"].rsplit("/", 1)[1])
     wait(runtime)
     html = page(client, qid)
