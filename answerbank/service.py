@@ -69,10 +69,9 @@ def import_file(
             if not dry_run:
                 store.update_entry(session, org_id=org.id, data=data, actor=actor)
     if not dry_run:
-        audit.record(
+        audit.record_by(
             session,
-            actor=actor.label,
-            actor_id=actor.user_id,
+            actor,
             org_id=org.id,
             action="bank.import",
             target_type="file",

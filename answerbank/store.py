@@ -84,10 +84,9 @@ def create_entry(session: Session, *, org_id: int, data: EntryCreate, actor: Act
     session.add(entry)
     session.flush()
     _write_version(session, entry=entry, actor=actor)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action="bank.create",
         target_type="bank_entry",
@@ -124,10 +123,9 @@ def update_entry(
     session.add(entry)
     session.flush()
     _write_version(session, entry=entry, actor=actor)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action="bank.update",
         target_type="bank_entry",

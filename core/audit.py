@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -60,6 +60,39 @@ def record(
     )
     session.add(event)
     return event
+
+
+class Acting(Protocol):
+    """Whoever acts: a user (``label`` is the e-mail, ``user_id`` set) or a process (``cli``, ``worker``)."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def user_id(self) -> int | None: ...
+
+
+def record_by(
+    session: Session,
+    by: Acting,
+    *,
+    action: str,
+    target_type: str,
+    target_id: str | int,
+    org_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """:func:`record` for an actor object: its label and user id."""
+    return record(
+        session,
+        actor=by.label,
+        actor_id=by.user_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        org_id=org_id,
+        detail=detail,
+    )
 
 
 def events(session: Session, *, org_id: int | None = None, limit: int = 100) -> list[AuditEvent]:

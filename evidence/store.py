@@ -176,10 +176,9 @@ def _write_version(session: Session, *, item: Evidence, actor: ActorLike) -> Non
 
 
 def _audit(session: Session, *, item: Evidence, actor: ActorLike, action: str) -> None:
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=item.org_id,
         action=action,
         target_type="evidence",
@@ -243,10 +242,9 @@ def link_entry(
         return existing
     link = EntryEvidence(org_id=org_id, entry_key=entry_key, evidence_id=evidence_id, created_by=actor.label)
     session.add(link)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action="evidence.link",
         target_type="bank_entry",
@@ -269,10 +267,9 @@ def unlink_entry(
     if link is None:
         return False
     session.delete(link)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action="evidence.unlink",
         target_type="bank_entry",

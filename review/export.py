@@ -159,10 +159,9 @@ def record_export(
         created_by=actor.label,
     )
     session.add(export_record)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=record.org_id,
         action="questionnaire.export",
         target_type="questionnaire",

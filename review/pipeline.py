@@ -147,10 +147,9 @@ def create_questionnaire(
     )
     session.add(record)
     session.flush()
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org.id,
         action="questionnaire.upload",
         target_type="questionnaire",

@@ -181,10 +181,9 @@ def decide(
     if short_answer is not None:
         values["short_answer"] = short_answer or None
     compare_and_set_draft(session, draft=draft, expected_version=expected_version, values=values)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action=f"draft.{status}",
         target_type="draft",
@@ -247,10 +246,9 @@ def edit_draft(
         "edited": True,
     }
     compare_and_set_draft(session, draft=draft, expected_version=expected_version, values=values)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action="draft.edit",
         target_type="draft",
@@ -300,10 +298,9 @@ def bulk_approve(
         )
     )
     count = int(result.rowcount)  # type: ignore[attr-defined]
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action="draft.bulk_approve",
         target_type="questionnaire",
@@ -325,10 +322,9 @@ def assign(session: Session, *, org_id: int, draft_id: int, user_id: int | None,
             )
     draft.assigned_to = user_id
     session.add(draft)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action="draft.assign",
         target_type="draft",
@@ -344,10 +340,9 @@ def comment(session: Session, *, org_id: int, draft_id: int, body: str, actor: A
     get_draft(session, org_id=org_id, draft_id=draft_id)
     note = DraftComment(draft_id=draft_id, author=actor.label, body=body.strip())
     session.add(note)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action="draft.comment",
         target_type="draft",
@@ -382,10 +377,9 @@ def requeue(session: Session, *, org_id: int, questionnaire_id: int, actor: Acto
         raise ValidationError(f"questionnaire {record.id} has not failed", fix="reload the page")
     record.status, record.error, record.updated_at = "queued", None, utcnow()
     session.add(record)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action="questionnaire.retry",
         target_type="questionnaire",
@@ -425,10 +419,9 @@ def use_candidate(
         "reasons": dict(choice.get("reasons") or {}),
     }
     compare_and_set_draft(session, draft=draft, expected_version=expected_version, values=values)
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org_id,
         action="draft.use_candidate",
         target_type="draft",

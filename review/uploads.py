@@ -138,10 +138,9 @@ def record_rejection(
     session: Session, *, org: Organisation, actor: Actor, filename: str, error: TrustdeskError
 ) -> None:
     """The one trace a refused upload leaves: ``upload_validation.failed`` with the reason."""
-    audit.record(
+    audit.record_by(
         session,
-        actor=actor.label,
-        actor_id=actor.user_id,
+        actor,
         org_id=org.id,
         action="upload_validation.failed",
         target_type="upload",
