@@ -215,7 +215,7 @@ def download_headers(response: WerkzeugResponse) -> WerkzeugResponse:
     """Headers of every file handed out (catalogue R07): never rendered in our origin, never cached."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
     return response
 
 
