@@ -206,6 +206,9 @@ class Reviewer:
         )
 
 
+REFUSED_AT_UPLOAD = (400, 413, 415, 422)  # the file's own fault, said before anything is stored
+
+
 class Uploader:
     """Keeps one hostile file in flight: upload it, wait for the verdict, upload it again."""
 
@@ -220,7 +223,13 @@ class Uploader:
         send = partial(self.client.post, self.index + "upload", data=fields, files=files)
         while self.rec.running():
             started = time.monotonic()
-            response = _timed(self.rec, "upload", send, (302,))
+            # A hostile file may be refused at the door (checked before it is stored, catalogue 2.1):
+            # that answer is the verdict, acknowledged at once, not an error.
+            response = _timed(self.rec, "upload", send, (302, *REFUSED_AT_UPLOAD))
+            if response is not None and response.status_code in REFUSED_AT_UPLOAD:
+                self.rec.verdict(self.name, f"refused: status {response.status_code}", started)
+                time.sleep(self.plan.poll)
+                continue
             found = QID_RE.search(response.headers.get("location", "")) if response is not None else None
             if found is None:
                 time.sleep(self.plan.poll)

@@ -488,6 +488,8 @@ def test_the_top_bar_offers_exactly_the_pages_the_role_may_open(
     login(client, f"{role}@acme.example")
     links = nav_links(page_of(client, "/o/acme/bank/"))
     assert links.pop("Shared with me") == "/shared/"
+    if role == "admin":
+        assert links.pop("Members") == "/o/acme/members/", "only an admin manages members"
     assert links == NAV, f"{role} is offered {sorted(links)}"
     for label, href in links.items():
         assert client.get(href).status_code == 200, f"{role} is offered {label} but cannot open it"
