@@ -215,17 +215,6 @@ def memberships(session: Session, *, user_id: int) -> list[tuple[Organisation, R
     return [(org, Role(m.role)) for org, m in rows]
 
 
-def members_of(session: Session, *, org_id: int) -> list[tuple[User, Role]]:
-    """Every user with a role in the organisation, by e-mail."""
-    rows = session.exec(
-        select(User, Membership)
-        .join(Membership, col(Membership.user_id) == col(User.id))
-        .where(Membership.org_id == org_id)
-        .order_by(col(User.email))
-    )
-    return [(user, Role(m.role)) for user, m in rows]
-
-
 def role_in(session: Session, *, user_id: int, org_id: int) -> Role | None:
     m = session.exec(
         select(Membership).where(Membership.user_id == user_id, Membership.org_id == org_id)
@@ -233,15 +222,20 @@ def role_in(session: Session, *, user_id: int, org_id: int) -> Role | None:
     return Role(m.role) if m else None
 
 
-def members(session: Session, *, org_id: int, ability: str | None = None) -> list[tuple[User, Role]]:
-    """The organisation's active users with their roles, by e-mail; only those whose role holds
-    ``ability`` when one is given."""
-    rows = session.exec(
+def members(
+    session: Session, *, org_id: int, ability: str | None = None, include_inactive: bool = False
+) -> list[tuple[User, Role]]:
+    """The organisation's users with their roles, by e-mail: active ones only unless ``include_inactive``,
+    and only those whose role holds ``ability`` when one is given."""
+    query = (
         select(User, Membership)
         .join(Membership, col(Membership.user_id) == col(User.id))
-        .where(Membership.org_id == org_id, col(User.is_active).is_(True))
+        .where(Membership.org_id == org_id)
         .order_by(col(User.email))
     )
+    if not include_inactive:
+        query = query.where(col(User.is_active).is_(True))
+    rows = session.exec(query)
     found = [(user, Role(m.role)) for user, m in rows]
     return [(u, r) for u, r in found if ability is None or ability in ROLE_ABILITIES[r]]
 
