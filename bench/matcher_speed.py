@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python bench/matcher_speed.py [--quick]``. For Q questions x N entries it prints the
 index build time, the match time (index already built), the peak traced memory of each, and the
-time of ``cdist(questions, bank questions, scorer=fuzz.token_set_ratio, workers=-1)``. cdist is
+time of ``cdist(questions, bank questions, scorer=fuzz.token_set_ratio)`` with one worker and with every
+core, beside ``match`` with one and two threads (``workers=``). cdist is
 skipped when Q x N is above ``--cdist-limit`` pairs (it would take minutes); the output says so.
 """
 
@@ -166,16 +167,23 @@ def measured(step: Callable[[], T]) -> tuple[T, float, float]:
     return result, time.perf_counter() - started, peak_rss_mib()
 
 
-def cdist_seconds(questions: Sequence[str], bank: Sequence[BankItem]) -> float:
+def cdist_seconds(questions: Sequence[str], bank: Sequence[BankItem], workers: int) -> float:
     choices = [item.question for item in bank]
     started = time.perf_counter()
-    process.cdist(questions, choices, scorer=fuzz.token_set_ratio, workers=-1, dtype="uint8")
+    process.cdist(questions, choices, scorer=fuzz.token_set_ratio, workers=workers, dtype="uint8")
     return time.perf_counter() - started
 
 
 def run(qs: Sequence[int], ns: Sequence[int], cdist_limit: int) -> None:
     print("peak RSS is the whole process's high-water mark after the step (it only grows)")
-    header = f"{'N':>8}{'Q':>7}{'build s':>9}{'RSS MiB':>9}{'match s':>9}{'RSS MiB':>9}{'cdist s':>10}{'x faster':>10}"
+    print(
+        "match 1 / 2: match() with workers=1 / 2 threads; cdist 1 / all: workers=1 / workers=-1 (every core)"
+    )
+    print("x 1v1 = cdist 1 / match 1; x 2vall = cdist all / match 2 (the same cores on both sides)")
+    header = (
+        f"{'N':>8}{'Q':>7}{'build s':>9}{'RSS MiB':>9}{'match 1':>9}{'match 2':>9}{'RSS MiB':>9}"
+        f"{'cdist 1':>9}{'cdist all':>10}{'x 1v1':>8}{'x 2vall':>9}"
+    )
     print(header)
     for n in ns:
         bank = synthetic_bank(n)
@@ -183,14 +191,15 @@ def run(qs: Sequence[int], ns: Sequence[int], cdist_limit: int) -> None:
         index, build_s, build_mib = measured(lambda bank=bank: build_index(bank))
         for q in qs:
             questions = synthetic_questions(bank, q)
-            _, match_s, match_mib = measured(lambda qs=questions, index=index: match(index, qs))
+            _, one_s, _ = measured(lambda qs=questions, index=index: match(index, qs))
+            _, two_s, match_mib = measured(lambda qs=questions, index=index: match(index, qs, workers=2))
             if q * n <= cdist_limit:
-                baseline = cdist_seconds(questions, bank)
-                cdist_cell, ratio = f"{baseline:>10.2f}", f"{baseline / match_s:>10.1f}"
+                single, every = cdist_seconds(questions, bank, 1), cdist_seconds(questions, bank, -1)
+                cells = f"{single:>9.2f}{every:>10.2f}{single / one_s:>8.1f}{every / two_s:>9.1f}"
             else:
-                cdist_cell, ratio = f"{'skipped':>10}", f"{'-':>10}"
+                cells = f"{'skipped':>9}{'skipped':>10}{'-':>8}{'-':>9}"
             print(
-                f"{n:>8}{q:>7}{build_s:>9.2f}{build_mib:>9.0f}{match_s:>9.2f}{match_mib:>9.0f}{cdist_cell}{ratio}"
+                f"{n:>8}{q:>7}{build_s:>9.2f}{build_mib:>9.0f}{one_s:>9.2f}{two_s:>9.2f}{match_mib:>9.0f}{cells}"
             )
             sys.stdout.flush()
     print(f"\npeak RSS of the whole run: {peak_rss_mib():.0f} MiB")

@@ -116,6 +116,18 @@ class MatchIndex:
         self.control_entries = {cid: tuple(dict.fromkeys(e)) for cid, e in by_control.items()}
 
     @cached_property
+    def entry_row_bounds(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """Where each entry's rows start and end in :attr:`rows_by_entry`."""
+        counts = np.bincount(self.row_entry, minlength=len(self.keys)).astype(np.intp)
+        ends = np.cumsum(counts)
+        return ends - counts, ends
+
+    @cached_property
+    def rows_by_entry(self) -> npt.NDArray[np.intp]:
+        """Row numbers grouped by entry, in row order within an entry (as ``entry_rows``)."""
+        return np.argsort(self.row_entry, kind="stable").astype(np.intp)
+
+    @cached_property
     def transposed(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """Terms x rows and terms x entries (answers), for the candidate product."""
         return sparse.csr_matrix(self.word_rows.T), sparse.csr_matrix(self.word_answers.T)
@@ -126,6 +138,13 @@ class MatchIndex:
         known = self.known_words | STOP_WORDS | self.thesaurus.words
         choices = tuple(sorted(w for w in self.known_words if len(w) >= 4 and not w.startswith("th_")))
         return known, choices
+
+    def prepare_shared(self) -> None:
+        """Compute every lazily built part now (before threads share the index)."""
+        for part in (self.entry_row_bounds, self.rows_by_entry, self.transposed, self.spelling):
+            assert part is not None
+        self.word.transform([""])  # scikit-learn checks a given vocabulary on first use
+        self.char.transform([""])
 
     def __len__(self) -> int:
         return len(self.keys)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,27 +204,29 @@ def match(
     top_k: int = 5,
     thresholds: Thresholds | None = None,
     scale_unknown: bool = True,
+    workers: int = 1,
 ) -> list[MatchResult]:
     """Rank bank entries for every question, best first, each with its score, band and reasons.
 
     An index built with ``semantic=True`` adds the ``semantic`` signal and uses
     ``DEFAULT_SEMANTIC_THRESHOLDS`` unless ``thresholds`` is given. ``scale_unknown=False`` turns off the
     down-scaling of questions that name concepts the index never mentions: for a small collection
-    (an evidence library of titles) absence says little about what it covers.
+    (an evidence library of titles) absence says little about what it covers. ``workers`` > 1 scores
+    batches of questions in that many threads (the sparse products and fuzzy scoring release the
+    GIL); the results are the same, in the same order.
     """
     thresholds = thresholds or default_thresholds(index)
-    results: list[MatchResult] = []
-    for start in range(0, len(queries), BATCH):
-        results.extend(
-            _match_batch(
-                index,
-                queries[start : start + BATCH],
-                top_k=top_k,
-                thresholds=thresholds,
-                scale_unknown=scale_unknown,
-            )
-        )
-    return results
+    size = BATCH if workers <= 1 else max(1, min(BATCH, -(-len(queries) // workers)))
+    batches = [queries[start : start + size] for start in range(0, len(queries), size)]
+
+    def one(batch: Sequence[Query | str]) -> list[MatchResult]:
+        return _match_batch(index, batch, top_k=top_k, thresholds=thresholds, scale_unknown=scale_unknown)
+
+    if workers <= 1 or len(batches) <= 1:
+        return [result for batch in batches for result in one(batch)]
+    index.prepare_shared()  # fill the lazily computed parts once, before the threads read them
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return [result for results in pool.map(one, batches) for result in results]
 
 
 def _match_batch(

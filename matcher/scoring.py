@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from scipy import sparse
 
 from matcher.index import MatchIndex
@@ -73,17 +73,22 @@ class Pairs:
 
 
 def candidate_pairs(index: MatchIndex, candidates: Sequence[npt.NDArray[np.int32]]) -> Pairs:
-    entry_rows = index.entry_rows
-    queries: list[int] = []
-    entries: list[int] = []
-    rows: list[int] = []
-    for query, found in enumerate(candidates):
-        for entry in found.tolist():
-            for row in entry_rows[entry]:
-                queries.append(query)
-                entries.append(entry)
-                rows.append(row)
-    return Pairs(np.asarray(queries, np.intp), np.asarray(entries, np.intp), np.asarray(rows, np.intp))
+    """Every phrasing (row) of every candidate entry of every query, as flat arrays."""
+    entries = np.concatenate([*candidates, np.zeros(0, np.int32)]).astype(np.intp)
+    queries = np.repeat(np.arange(len(candidates), dtype=np.intp), [len(found) for found in candidates])
+    starts, ends = index.entry_row_bounds
+    counts = ends[entries] - starts[entries]
+    firsts = np.repeat(starts[entries] - np.cumsum(counts) + counts, counts)
+    rows = firsts + np.arange(int(counts.sum()), dtype=np.intp)
+    return Pairs(np.repeat(queries, counts), np.repeat(entries, counts), index.rows_by_entry[rows])
+
+
+def _fuzzy(queries: list[str], rows: list[str]) -> npt.NDArray[np.float32]:
+    """``token_sort_ratio`` of each (query, row) pair, in [0, 1]."""
+    if not queries:
+        return np.zeros(0, dtype=np.float32)
+    scores = process.cpdist(queries, rows, scorer=fuzz.token_sort_ratio, dtype=np.float32)
+    return np.asarray(scores, dtype=np.float32) / np.float32(100.0)
 
 
 def _dice(left: frozenset[str], right: frozenset[str]) -> float:
@@ -111,13 +116,9 @@ def compute_signals(
     vectors: tuple[sparse.csr_matrix, sparse.csr_matrix],
 ) -> Signals:
     query_words, query_chars = vectors
-    fuzzy = np.fromiter(
-        (
-            fuzz.token_sort_ratio(prepared[q].fuzzy_text, index.row_fuzzy[r]) / 100.0
-            for q, r in zip(pairs.query.tolist(), pairs.row.tolist(), strict=True)
-        ),
-        dtype=np.float32,
-        count=len(pairs.row),
+    fuzzy = _fuzzy(
+        [prepared[q].fuzzy_text for q in pairs.query.tolist()],
+        [index.row_fuzzy[r] for r in pairs.row.tolist()],
     )
     concepts = np.fromiter(
         (

@@ -37,7 +37,9 @@ class Expansion:
 
     def terms_for(self, families: frozenset[str]) -> list[str]:
         """The terms of this text that belong to any of ``families`` (why two texts share a concept)."""
-        return list(dict.fromkeys(term for term, found in self.hits if found & families))
+        if not families:
+            return []
+        return list(dict.fromkeys(term for term, found in self.hits if not found.isdisjoint(families)))
 
     @property
     def text(self) -> str:

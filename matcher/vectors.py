@@ -59,6 +59,32 @@ def _weigh(counts: sparse.csr_matrix, idf: FloatArray) -> sparse.csr_matrix:
     return weighted
 
 
+def _char_counts(hasher: HashingVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+    """Character n-gram counts of ``texts``, hashing each distinct word once.
+
+    ``char_wb`` n-grams never cross a word boundary, so a text's counts are the sum of its words'
+    counts: (texts x words) word counts times (words x features) n-gram counts gives exactly what
+    ``hasher.transform(texts)`` gives, without re-slicing every common word in every text.
+    """
+    words = CountVectorizer(analyzer=_split, lowercase=False, dtype=np.float32)
+    try:
+        per_text = sparse.csr_matrix(words.fit_transform(texts))
+    except ValueError:  # every text was empty
+        return sparse.csr_matrix((len(texts), CHAR_FEATURES), dtype=np.float32)
+    per_word = sparse.csr_matrix(hasher.transform(list(words.get_feature_names_out())), dtype=np.float32)
+    counts = sparse.csr_matrix(per_text @ per_word)
+    counts.sort_indices()
+    return counts
+
+
+def _counts(
+    vectorizer: CountVectorizer | HashingVectorizer, texts: Sequence[str], *, fit: bool
+) -> sparse.csr_matrix:
+    if isinstance(vectorizer, HashingVectorizer):
+        return _char_counts(vectorizer, texts)
+    return sparse.csr_matrix(vectorizer.fit_transform(texts) if fit else vectorizer.transform(texts))
+
+
 @dataclass(frozen=True)
 class Vectors:
     """A fitted vocabulary and idf for one analyzer (``word`` or ``char``)."""
@@ -74,7 +100,7 @@ class Vectors:
         if not texts:
             return cls(kind, (), np.zeros(0, dtype=np.float32)), sparse.csr_matrix((0, 0), dtype=np.float32)
         try:
-            counts = sparse.csr_matrix(vectorizer.fit_transform(texts))
+            counts = _counts(vectorizer, texts, fit=True)
         except ValueError:  # every text was empty
             return cls(kind, (), np.zeros(0, dtype=np.float32)), sparse.csr_matrix((len(texts), 0))
         vocabulary: tuple[str, ...] = ()
@@ -91,7 +117,7 @@ class Vectors:
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         if not len(self.idf):
             return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
-        counts = sparse.csr_matrix(self._counter.transform(texts))
+        counts = _counts(self._counter, texts, fit=False)
         return _weigh(counts, self.idf)
 
 

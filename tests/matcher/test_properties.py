@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,22 @@ def test_batch_matches_one_by_one(index: MatchIndex) -> None:
     batch = match(index, questions)
     single = [match(index, [q])[0] for q in questions]
     assert batch == single, "matching a batch must equal matching each question alone"
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_matching_in_threads_gives_the_same_results_in_the_same_order(
+    index: MatchIndex, workers: int
+) -> None:
+    questions = [
+        "Is MFA enforced for email?",
+        Query("Are backups encrypted?", answer_type="yes_no"),
+        "DLP?",
+        "Do you run annual penetration tests?",
+        "How quickly are critical patches applied?",
+        "Is there an incident response plan?",
+        "Nothing about security at all here",
+    ]
+    assert match(index, questions, workers=workers) == match(index, questions)
 
 
 def test_empty_bank_matches_nothing() -> None:
