@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlmodel import Session
 
@@ -49,18 +50,33 @@ def propose(
     if not items or not questions:
         return [[] for _ in questions]
     by_id = {str(e.id): e for e in items}
-    index = matcher.build_index(evidence_items(items), thesaurus=matcher.load_default_thesaurus())
     day = today or date.today()
-    out: list[list[EvidenceProposal]] = []
+    results = _ranked(tuple(evidence_items(items)), tuple(questions), top_k)
+    return [
+        [
+            EvidenceProposal(view_of(by_id[c.entry_key], today=day), c.score, c.band, dict(c.reasons))
+            for c in result.candidates
+            if c.band != "none"
+        ]
+        for result in results
+    ]
+
+
+@lru_cache(maxsize=1024)
+def _ranked(
+    items: tuple[matcher.BankItem, ...], questions: tuple[str, ...], top_k: int
+) -> tuple[matcher.MatchResult, ...]:
+    """The ranking of ``questions`` against these evidence items, kept while neither changes.
+
+    The review page asks this on every load, for the same questions of the same page: the key is
+    the items' full content and the questions, so an edit to any evidence item gives a new ranking.
+    """
     results = matcher.match(
-        index, list(questions), top_k=top_k, thresholds=EVIDENCE_THRESHOLDS, scale_unknown=False
+        _index(items), list(questions), top_k=top_k, thresholds=EVIDENCE_THRESHOLDS, scale_unknown=False
     )
-    for result in results:
-        out.append(
-            [
-                EvidenceProposal(view_of(by_id[c.entry_key], today=day), c.score, c.band, dict(c.reasons))
-                for c in result.candidates
-                if c.band != "none"
-            ]
-        )
-    return out
+    return tuple(results)
+
+
+@lru_cache(maxsize=64)
+def _index(items: tuple[matcher.BankItem, ...]) -> matcher.MatchIndex:
+    return matcher.build_index(items, thesaurus=matcher.load_default_thesaurus())

@@ -163,3 +163,24 @@ def test_the_matcher_proposes_evidence_for_a_question(session: Session, world: W
     assert mfa and mfa[0].evidence.title == "MFA enforcement report", mfa
     assert mfa[0].reasons, "a proposal carries the reasons behind its score"
     assert not unrelated or unrelated[0].evidence.title != "MFA enforcement report"
+
+
+def test_a_new_evidence_item_is_proposed_at_once_though_proposals_are_cached(
+    session: Session, world: World
+) -> None:
+    question = ["Do you hold cyber liability insurance with ransomware cover?"]
+    before = propose(session, org_id=acme_id(session), questions=question)[0]
+    assert "Cyber insurance policy schedule" not in [p.evidence.title for p in before]
+    store.add_evidence(
+        session,
+        org_id=acme_id(session),
+        data=EvidenceCreate(
+            title="Cyber insurance policy schedule",
+            description="Cyber liability insurance certificate with ransomware and extortion cover",
+        ),
+        actor=Who(),
+        url="https://insurer.example/policy",
+    )
+    session.flush()
+    after = propose(session, org_id=acme_id(session), questions=question)[0]
+    assert after and after[0].evidence.title == "Cyber insurance policy schedule", after
