@@ -39,7 +39,9 @@ DRAFT = "/<int:qid>/drafts/<int:draft_id>"
 
 @bp.record_once
 def _template_globals(state: Any) -> None:
-    state.app.jinja_env.globals["REASON_LABELS"] = act.REASON_LABELS
+    state.app.jinja_env.globals.update(
+        reason_rows=act.reason_rows, member_options=act.member_options, with_selected=act.with_selected
+    )
 
 
 def _record(qid: int) -> Record:
