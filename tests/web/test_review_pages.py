@@ -323,6 +323,11 @@ def test_filters_by_band_status_section_and_assigned_to_me(
     mine = page(client, qid, "?mine=1")
     assert "Showing 1 of 5" in mine and "backups" in mine
     assert "assigned to approver@acme.example" in mine
+    card = mine[mine.index(f'id="d{found["2.2"].id}"') :]
+    menu = card[card.index('name="user_id"') :]
+    menu = menu[: menu.index("</select>")]
+    assert f'<option value="{me.id}" selected>approver@acme.example' in menu, "the assignee is preselected"
+    assert menu.count("selected") == 1, menu
     refused = client.post(
         f"/o/acme/questionnaires/{qid}/drafts/{found['2.2'].id}/assign", data={"user_id": "999999"}
     )
