@@ -267,14 +267,14 @@ def compare_and_set_draft(
     """
     assert draft.id is not None
     won = compare_and_set(session, Draft, row_id=draft.id, expected=expected_version, values=values)
-    session.refresh(draft)
     if not won:
+        session.refresh(draft)  # who won, and what the row holds now
         who = f" by {draft.decided_by}" if draft.decided_by else ""
         raise Conflict(
             f"this answer was changed{who} while you were looking at it (now {draft.status})",
             fix="reload the page: your text is kept below so you can copy it",
         )
-    for name, value in values.items():  # what the row now holds, without reading it back
+    for name, value in {**values, "row_version": expected_version + 1}.items():  # no read-back
         set_committed_value(draft, name, value)
 
 

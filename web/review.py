@@ -280,12 +280,13 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
                 can_approve=True,
                 segregate=db.runtime().settings.segregate_approval,
             )
-            counts = review_store.band_counts(s, questionnaire_id=qid)  # this request's read view is older
     except (Conflict, ValidationError) as exc:
         if _wants_json():
             return jsonify(error=str(exc)), 409 if isinstance(exc, Conflict) else 400
         return _refused(qid, draft_id, exc, form.answer.data)
     if _wants_json():
+        db.close_session()  # this request's read view predates the decision: count in a new one,
+        counts = review_store.band_counts(db.session(), questionnaire_id=qid)  # outside the write lock
         return jsonify(
             id=draft.id,
             status=draft.status,

@@ -170,6 +170,7 @@ class Reviewer:
 
     def run(self) -> None:
         visit = 0
+        self.think()  # reviewers arrive spread over one think time, not all in the same millisecond
         while self.rec.running():
             whole = (
                 self.plan.browse_every > 0 and visit % self.plan.browse_every == self.plan.browse_every - 1
