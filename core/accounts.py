@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -238,6 +239,27 @@ def members(
     rows = session.exec(query)
     found = [(user, Role(m.role)) for user, m in rows]
     return [(u, r) for u, r in found if ability is None or ability in ROLE_ABILITIES[r]]
+
+
+@dataclass(frozen=True)
+class Member:
+    """An active member as the review page lists them (read as columns, without loading users)."""
+
+    id: int
+    email: str
+    role: Role
+
+
+def active_members(session: Session, *, org_id: int, ability: str) -> list[Member]:
+    """The organisation's active users whose role holds ``ability``, by e-mail."""
+    rows = session.exec(
+        select(User.id, User.email, Membership.role)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.org_id == org_id, col(User.is_active).is_(True))
+        .order_by(col(User.email))
+    )
+    found = [Member(int(uid), email, Role(role)) for uid, email, role in rows if uid is not None]
+    return [m for m in found if ability in ROLE_ABILITIES[m.role]]
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User | None:

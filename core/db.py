@@ -127,7 +127,14 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+    # No cap on connections: a writer queued on the gate keeps its request's read connection, so a
+    # capped pool could leave the gate's holder waiting for a connection held by those queued behind it.
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        pool_size=8,
+        max_overflow=-1,
+    )
     if path and path != ":memory:":
         _GATES[engine] = WriterGate(Path(f"{Path(path).resolve()}-writer.lock"), busy_timeout_ms / 1000)
 

@@ -156,6 +156,7 @@ def decide(
     short_answer: str | None = None,
     can_approve: bool,
     segregate: bool = False,
+    questionnaire_id: int | None = None,
 ) -> Draft:
     """Approve (optionally with an edited answer) or reject a draft, as a compare-and-set.
 
@@ -169,6 +170,11 @@ def decide(
             fix="ask the organisation's vCISO to review it",
         )
     record, _question, draft = get_draft(session, org_id=org_id, draft_id=draft_id)
+    if questionnaire_id is not None and draft.questionnaire_id != questionnaire_id:
+        raise NotFound(
+            f"draft {draft_id} is not part of questionnaire {questionnaire_id}",
+            fix="reload the questionnaire",
+        )
     if segregate and status == "approved":
         _check_segregation(session, draft=draft, actor=actor, answer=answer)
     values: dict[str, Any] = {

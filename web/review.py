@@ -39,9 +39,7 @@ DRAFT = "/<int:qid>/drafts/<int:draft_id>"
 
 @bp.record_once
 def _template_globals(state: Any) -> None:
-    state.app.jinja_env.globals.update(
-        reason_rows=act.reason_rows, member_options=act.member_options, with_selected=act.with_selected
-    )
+    state.app.jinja_env.globals["reason_rows"] = act.reason_rows
 
 
 def _record(qid: int) -> Record:
@@ -259,7 +257,7 @@ def _wants_json() -> bool:
 
 
 def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Response | tuple[Response, int]:
-    _draft(qid, draft_id)
+    """Approve or reject; the draft is read once, inside the write (NotFound there if it is not ours)."""
     form = act.DecisionForm()
     typed = form.answer.data if decision == "approved" else None
     try:
@@ -279,6 +277,7 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
                 short_answer=form.short_answer.data if decision == "approved" else None,
                 can_approve=True,
                 segregate=db.runtime().settings.segregate_approval,
+                questionnaire_id=qid,
             )
     except (Conflict, ValidationError) as exc:
         if _wants_json():
@@ -411,14 +410,14 @@ def save_to_bank(qid: int, draft_id: int) -> tuple[str, int] | Response:
 def assign(qid: int, draft_id: int) -> Response:
     _draft(qid, draft_id)
     form = act.AssignForm()
-    team = accounts.members(db.session(), org_id=g.org.id, ability="review.edit")
-    form.user_id.choices = [SelectChoice("", "nobody")] + [SelectChoice(str(u.id)) for u, _ in team]
+    team = accounts.active_members(db.session(), org_id=g.org.id, ability="review.edit")
+    form.user_id.choices = [SelectChoice("", "nobody")] + [SelectChoice(str(m.id)) for m in team]
     if not form.validate_on_submit():
         raise ValidationError("that person cannot work on this questionnaire", fix="pick a colleague")
     user_id = int(form.user_id.data) if form.user_id.data else None
     with db.writing() as s:
         review_store.assign(s, org_id=g.org.id, draft_id=draft_id, user_id=user_id, actor=act.actor())
-    who = next((u.email for u, _ in team if u.id == user_id), "nobody")
+    who = next((m.email for m in team if m.id == user_id), "nobody")
     flash(f"Assigned to {who}.", "info")
     return _back(qid, draft_id)
 

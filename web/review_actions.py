@@ -6,7 +6,6 @@ gathers what one page shows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,7 +14,6 @@ from flask import g
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from markupsafe import Markup
 from sqlmodel import Session
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -25,7 +23,7 @@ from answerbank import store as bank_store
 from answerbank.models import SHORT_ANSWERS, BankEntry
 from answerbank.store import Actor
 from core import accounts
-from core.models import ROLE_ABILITIES, Role, User
+from core.models import ROLE_ABILITIES, Role
 from evidence.matching import EvidenceProposal, propose
 from evidence.store import EvidenceView, evidence_for_entries
 from review import store as review_store
@@ -123,21 +121,6 @@ def reason_rows(reasons: dict[str, Any]) -> tuple[list[tuple[str, float]], list[
     return numbers, rest
 
 
-def member_options(members: Sequence[tuple[Any, Any]]) -> Markup:
-    """The ``<option>`` list of a page's "Assign to" menus, rendered once for all of its cards."""
-    return Markup("").join(
-        Markup('<option value="{}">{} ({})</option>').format(user.id, user.email, role.value.replace("_", " "))
-        for user, role in members
-    )
-
-
-def with_selected(options: Markup, value: int | None) -> Markup:
-    """``options`` with the one whose value is ``value`` marked selected (none when ``value`` is empty)."""
-    if value is None:
-        return options
-    return Markup(str(options).replace(f'<option value="{int(value)}">', f'<option value="{int(value)}" selected>', 1))
-
-
 def reason_summary(reasons: dict[str, Any], *, top: int = 3) -> str:
     """One line for a runner-up candidate: its strongest score parts and the terms it shares, e.g.
     ``coverage 0.62, fuzzy 0.55, answer text 0.40; thesaurus terms: mfa, sso`` (the chosen draft shows
@@ -220,7 +203,7 @@ class Page:
     counts: dict[str, int]
     sections: list[str]
     filters: Filters
-    members: list[tuple[User, Role]] = field(default_factory=list)
+    members: list[accounts.Member] = field(default_factory=list)
     exports: list[ExportRecord] = field(default_factory=list)
 
     @property
@@ -250,8 +233,8 @@ def review_page(
         offset=(filters.page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
-    team = accounts.members(session, org_id=record.org_id, ability="review.edit")
-    emails = {u.id: u.email for u, _r in team}
+    team = accounts.active_members(session, org_id=record.org_id, ability="review.edit")
+    emails: dict[int | None, str] = {m.id: m.email for m in team}
     items = _items(session, record=record, kept=rows, emails=emails, typed=typed or {})
     if with_evidence:
         _add_evidence(session, org_id=record.org_id, items=items)
