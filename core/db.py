@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, update
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
@@ -124,18 +124,17 @@ def writer_gate(engine: Engine) -> WriterGate | None:
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
-    path = url.split("///", 1)[-1]
-    if path and path != ":memory:":
+    path = make_url(url).database or ""
+    on_disk = bool(path) and path != ":memory:" and not path.startswith("file:")
+    if on_disk:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # No cap on connections: a writer queued on the gate keeps its request's read connection, so a
     # capped pool could leave the gate's holder waiting for a connection held by those queued behind it.
+    pool: dict[str, Any] = {"pool_size": 8, "max_overflow": -1} if on_disk else {}
     engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
-        pool_size=8,
-        max_overflow=-1,
+        url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}, **pool
     )
-    if path and path != ":memory:":
+    if on_disk:
         _GATES[engine] = WriterGate(Path(f"{Path(path).resolve()}-writer.lock"), busy_timeout_ms / 1000)
 
     @event.listens_for(engine, "connect")
