@@ -20,7 +20,7 @@ T = TypeVar("T")
 _slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 #: Scheduling priority of a parsing child (``nice``): on a busy machine a slow or hostile file waits
 #: for the reviewers' requests instead of competing with them (bench/load.py measures the difference).
-PARSE_NICENESS = 10
+PARSE_NICENESS = 19
 #: Imported once by the fork server, so each child starts without re-importing the parsers.
 PRELOAD = ("ingest", "core.sandbox")
 

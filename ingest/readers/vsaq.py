@@ -38,6 +38,8 @@ _YES_NO = re.compile(r"^\s*(yes|no)\b", re.IGNORECASE)
 def score(head: bytes, filename: str) -> int:
     """High when the content is a VSAQ template, whatever the file is called."""
     text = head[:65536].decode("utf-8", errors="ignore").lstrip("\ufeff")
+    if '"questionnaire"' not in text and '"extensions"' not in text:
+        return 0  # cheap first: a PDF or a workbook never gets the character-by-character pass below
     body = to_json(text).lstrip()
     if not body.startswith("{"):
         return 0
