@@ -60,7 +60,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--think", type=float, default=0.3, help="mean think time before each action (s)")
     parser.add_argument("--browse-every", type=int, default=4, help="every n-th visit loads all questions")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--no-hostile", action="store_true", help="no hostile uploads")
     parser.add_argument("--database-url", help="PostgreSQL URL of a scratch database (its schema is dropped)")
     parser.add_argument("--redis-url", help="run jobs through Redis and a `trustdesk worker` (e.g. DB 9)")
