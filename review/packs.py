@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from answerbank.store import Actor
-from core.errors import InputFileError, ValidationError
+from core.errors import InputFileError, PermissionDenied, ValidationError
 from core.filestore import FileStore
 from core.models import Organisation, utcnow
 from evidence import packs
@@ -150,6 +150,17 @@ def _answer(q: QuestionRecord, d: Draft, cited: dict[str, Any]) -> dict[str, Any
         "approved_at": d.decided_at.isoformat() if d.decided_at else None,
         "evidence": [v.id for v in cited.get(d.entry_key or "", [])],
     }
+
+
+def refuse_if_stale(session: Session, *, files: FileStore, pack: Pack) -> None:
+    """PermissionDenied when the pack holds answers that are no longer approved as they were built:
+    such a pack is never shared (from the web page or the CLI)."""
+    stale = no_longer_approved(session, files=files, pack=pack)
+    if stale:
+        raise PermissionDenied(
+            f"pack {pack.id} holds answers that are no longer approved ({', '.join(stale[:5])})",
+            fix="build the pack again from the questionnaire, then share the new pack",
+        )
 
 
 def no_longer_approved(session: Session, *, files: FileStore, pack: Pack) -> list[str]:

@@ -17,7 +17,7 @@ from evidence import catalogs, crosswalks, packs, shares
 from evidence import store as evidence_store
 from evidence.models import CONFIDENTIALITY, Evidence, EvidenceCreate
 from review.models import QuestionnaireRecord
-from review.packs import build_pack
+from review.packs import build_pack, refuse_if_stale
 from web.cli_common import emit, runtime
 from web.context import Runtime
 
@@ -321,9 +321,11 @@ def pack_verify(file: Path, as_json: bool) -> None:
 def pack_share(ctx: click.Context, /, pack_id: int, org_slug: str, **opts: Any) -> None:
     """Create a share link for a pack; the link is printed once and cannot be shown again."""
     expires_at = datetime.combine(opts["expires"].date(), time(23, 59), tzinfo=UTC)
-    with write_session(runtime(ctx).ready_engine()) as session:
+    rt = runtime(ctx)
+    with write_session(rt.ready_engine()) as session:
         org = accounts.require_org(session, slug=org_slug)
         assert org.id is not None
+        refuse_if_stale(session, files=rt.files, pack=packs.get_pack(session, org_id=org.id, pack_id=pack_id))
         link, token = shares.create_share(
             session,
             org_id=org.id,

@@ -12,12 +12,12 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, StringFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from answerbank.store import Actor
-from core.errors import PermissionDenied, ValidationError
+from core.errors import ValidationError
 from core.models import utcnow
 from evidence import packs, shares
 from evidence.models import ShareLink
 from review import store as review_store
-from review.packs import build_pack, no_longer_approved
+from review.packs import build_pack, refuse_if_stale
 from web import db
 from web.auth import can, org_required
 from web.evidence import file_response
@@ -106,12 +106,7 @@ def download(pack_id: int) -> Response:
 @org_required("pack.share")
 def share(pack_id: int) -> WerkzeugResponse:
     pack = packs.get_pack(db.session(), org_id=g.org.id, pack_id=pack_id)
-    stale = no_longer_approved(db.session(), files=db.runtime().files, pack=pack)
-    if stale:
-        raise PermissionDenied(
-            f"pack {pack_id} holds answers that are no longer approved ({', '.join(stale[:5])})",
-            fix="build the pack again from the questionnaire, then share the new pack",
-        )
+    refuse_if_stale(db.session(), files=db.runtime().files, pack=pack)
     form = ShareForm()
     if not form.validate_on_submit():
         flash("Check the form: " + "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()), "error")

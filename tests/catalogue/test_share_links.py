@@ -6,6 +6,7 @@ import re
 import secrets
 from datetime import timedelta
 
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
@@ -20,6 +21,7 @@ from evidence.models import ShareLink
 from review import store as review_store
 from review.models import Draft
 from tests.catalogue.conftest import World, assert_alive, audit_since, fetch, last_audit_id, login, snapshot
+from web.cli import main
 
 
 def _link(engine: Engine, share_id: int) -> ShareLink:
@@ -256,6 +258,22 @@ def test_S08_a_pack_whose_answers_are_no_longer_approved_cannot_be_shared(
     refused = client.post(f"/o/acme/packs/{a.pack_id}/share", data=form)
     assert refused.status_code == 403 and b"no longer approved" in refused.data
     assert snapshot(engine) == before
+    by_cli = CliRunner().invoke(
+        main,
+        [
+            "pack",
+            "share",
+            str(a.pack_id),
+            "--org",
+            "acme",
+            "--recipient",
+            "Carrier",
+            "--expires",
+            form["expires"],
+        ],
+    )
+    assert by_cli.exit_code == 1 and "no longer approved" in by_cli.output, by_cli.output
+    assert snapshot(engine) == before, "the CLI shares nothing the web page refuses"
     rebuilt = client.post(f"/o/acme/packs/build/{a.questionnaire_id}")
     assert rebuilt.status_code == 302
     new_pack = int(rebuilt.headers["Location"].rstrip("/").rsplit("/", 1)[1])
