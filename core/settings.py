@@ -45,6 +45,9 @@ SETTINGS_DOC: dict[str, str] = {
     "TRUSTDESK_PARSE_MEMORY_MB": "Address space of the child process that parses one file, in MiB. Default 768.",
     "TRUSTDESK_SEGREGATE_APPROVAL": "1 (or true) to refuse approval by the person who last edited"
     " an answer (segregation of duties). Default 0.",
+    "TRUSTDESK_PROXY_HOPS": "How many reverse proxies stand in front of the app (0-5). With 1 or more the app"
+    " trusts that many X-Forwarded-For/-Proto/-Host entries (Werkzeug's ProxyFix), so login throttling"
+    " and share-link limits key on the client's address and links use https. Default 0: trust none.",
 }
 
 
@@ -66,6 +69,7 @@ class Settings:
     parse_timeout: float = 60.0
     parse_memory_mb: int = 768
     segregate_approval: bool = False
+    proxy_hops: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -103,6 +107,7 @@ class Settings:
             parse_timeout=_float(env_map, "TRUSTDESK_PARSE_TIMEOUT", 60.0, lo=1, hi=3600) or 60.0,
             parse_memory_mb=int(_float(env_map, "TRUSTDESK_PARSE_MEMORY_MB", 768, lo=128, hi=65536) or 768),
             segregate_approval=_flag(env_map, "TRUSTDESK_SEGREGATE_APPROVAL"),
+            proxy_hops=int(_float(env_map, "TRUSTDESK_PROXY_HOPS", 0, lo=0, hi=5) or 0),
             extra={k: env_map[k] for k in unknown},
         )
 

@@ -11,6 +11,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.errors import Busy, TrustdeskError
 from core.settings import Settings
@@ -54,6 +55,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, runtime: Runtime | 
     if production:
         app.debug = False  # the Werkzeug debugger is never reachable in production, whatever FLASK_DEBUG says
     app.extensions["trustdesk"] = rt
+    if rt.settings.proxy_hops:  # only behind proxies we run: otherwise a client could forge its address
+        hops = rt.settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     observe.configure_logging()
     csrf.init_app(app)
     auth.init_app(app)

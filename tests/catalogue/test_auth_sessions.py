@@ -184,6 +184,25 @@ def test_A05_session_cookie_is_host_prefixed_secure_httponly_lax_without_domain(
     assert app.permanent_session_lifetime.total_seconds() <= 12 * 3600
 
 
+@pytest.mark.parametrize(("hops", "seen"), [(0, "10.9.9.9"), (1, "203.0.113.7")])
+def test_A01_login_throttling_keys_on_the_forwarded_address_only_behind_a_configured_proxy(
+    runtime: Runtime, engine: Engine, people: None, hops: int, seen: str
+) -> None:
+    app = create_app(
+        {"TESTING": True, "WTF_CSRF_ENABLED": False},
+        runtime=Runtime(replace(runtime.settings, proxy_hops=hops)),
+    )
+    mark = last_audit_id(engine)
+    app.test_client().post(
+        "/login",
+        data={"email": APPROVER, "password": "wrong password, try again"},
+        headers={"X-Forwarded-For": "203.0.113.7"},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
+    [failure] = [e for e in audit_since(engine, mark) if e.action == "authn_login_fail"]
+    assert failure.detail["address"] == seen, "a forwarded address is trusted only from a configured proxy"
+
+
 # ---------------------------------------------------------------------------------------------- A06
 
 
