@@ -275,9 +275,12 @@ def compare_and_set_draft(
     won = compare_and_set(session, Draft, row_id=draft.id, expected=expected_version, values=values)
     if not won:
         session.refresh(draft)  # who won, and what the row holds now
-        who = f" by {draft.decided_by}" if draft.decided_by else ""
+        if draft.status in APPROVABLE and draft.decided_by:  # catalogue C01: "Already approved by X"
+            what = f"Already {draft.status} by {draft.decided_by}: this answer was changed"
+        else:
+            what = "This answer was changed"
         raise Conflict(
-            f"this answer was changed{who} while you were looking at it (now {draft.status})",
+            f"{what} while you were looking at it (now {draft.status})",
             fix="reload the page: your text is kept below so you can copy it",
         )
     for name, value in {**values, "row_version": expected_version + 1}.items():  # no read-back

@@ -177,7 +177,7 @@ def test_C01_concurrent_approvals_lose_no_update(qid: int, app: Flask, engine: E
         )
         assert sorted(codes) == [302, 409], f"{number}: {codes}"
         winners[number] = codes.index(302)
-        assert f"changed by {APPROVERS[winners[number]]}" in bodies[codes.index(409)]
+        assert f"Already approved by {APPROVERS[winners[number]]}" in bodies[codes.index(409)]
     final = drafts(engine, qid)
     for number, winner in winners.items():
         assert final[number].status == "approved" and final[number].decided_by == APPROVERS[winner]

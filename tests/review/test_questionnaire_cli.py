@@ -169,7 +169,10 @@ def test_two_approvers_racing_on_one_draft_one_wins_the_other_is_told(engine: En
             actor=Actor("first@acme.example"),
             can_approve=True,
         )
-    with pytest.raises(Conflict, match=r"changed by first@acme\.example"), write_session(engine) as s:
+    with (
+        pytest.raises(Conflict, match=r"Already approved by first@acme\.example"),
+        write_session(engine) as s,
+    ):
         review_store.decide(
             s,
             org_id=org_id,

@@ -276,7 +276,7 @@ def test_two_approvers_racing_on_one_draft_one_wins_the_other_is_told_and_keeps_
     lost = second.post(url, data=decision(seen, "My carefully typed better answer."))
     assert lost.status_code == 409
     html = lost.data.decode()
-    assert "changed by approver@acme.example" in html
+    assert "Already approved by approver@acme.example" in html
     assert "My carefully typed better answer." in html, "the loser's text is kept in the form"
     assert "Yes, quarterly by managers." in html, "and the winner's answer is shown beside it"
     final = drafts(engine, qid)["1.2"]
