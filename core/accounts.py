@@ -216,6 +216,22 @@ def memberships(session: Session, *, user_id: int) -> list[tuple[Organisation, R
     return [(org, Role(m.role)) for org, m in rows]
 
 
+def org_and_role(session: Session, *, slug: str, user_id: int) -> tuple[Organisation | None, Role | None]:
+    """The organisation named ``slug`` and the user's role in it, in one query (None where absent)."""
+    found = session.exec(
+        select(Organisation, Membership.role)
+        .outerjoin(
+            Membership,
+            (col(Membership.org_id) == col(Organisation.id)) & (col(Membership.user_id) == user_id),
+        )
+        .where(Organisation.slug == slug)
+    ).first()
+    if found is None:
+        return None, None
+    org, role = found
+    return org, Role(role) if role else None
+
+
 def role_in(session: Session, *, user_id: int, org_id: int) -> Role | None:
     m = session.exec(
         select(Membership).where(Membership.user_id == user_id, Membership.org_id == org_id)

@@ -20,13 +20,12 @@ from urllib.parse import unquote, urlsplit
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlmodel import select
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from core import accounts, audit
-from core.models import ROLE_ABILITIES, Organisation, Role, User
+from core.models import ROLE_ABILITIES, Role, User
 from web import db
 from web.observe import error_page
 
@@ -200,11 +199,7 @@ def org_required(ability: str | None = None) -> Callable[[F], F]:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, slug: str, **kwargs: Any) -> Any:
-            s = db.session()
-            org = s.exec(select(Organisation).where(Organisation.slug == slug)).first()
-            role = (
-                accounts.role_in(s, user_id=current_user.user_id, org_id=org.id) if org and org.id else None
-            )
+            org, role = accounts.org_and_role(db.session(), slug=slug, user_id=current_user.user_id)
             if org is None or role is None or not ROLE_ABILITIES[role]:
                 why = "not a member" if role is None else "no ability"
                 audit_authz_fail(status=404, reason=why, org_id=org.id if org else None)

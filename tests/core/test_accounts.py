@@ -38,6 +38,22 @@ def test_a_user_can_hold_different_roles_in_different_organisations(
     assert roles == {"acme": Role.approver, "globex": Role.viewer}
 
 
+def test_org_and_role_names_the_users_role_or_none_and_unknown_slugs_give_nothing(
+    runner: CliRunner, session: Session
+) -> None:
+    make_org(runner, "acme")
+    make_org(runner, "globex")
+    make_user(runner, "pat@msp.example", "acme", "approver")
+    make_user(runner, "sam@msp.example", "globex", "viewer")
+    pat = accounts.get_user(session, email="pat@msp.example")
+    assert pat is not None and pat.id is not None
+    org, role = accounts.org_and_role(session, slug="acme", user_id=pat.id)
+    assert org is not None and org.slug == "acme" and role == Role.approver
+    org, role = accounts.org_and_role(session, slug="globex", user_id=pat.id)
+    assert org is not None and org.slug == "globex" and role is None, "another member's role is not pat's"
+    assert accounts.org_and_role(session, slug="nobody", user_id=pat.id) == (None, None)
+
+
 def test_the_audit_log_records_who_did_what_to_which_record(runner: CliRunner, session: Session) -> None:
     make_org(runner, "acme")
     make_user(runner, "am@acme.example", "acme", "account_manager")
