@@ -160,7 +160,7 @@ class Reviewer:
     """Opens the drafts assigned to them (now and then the whole questionnaire) and approves each one."""
 
     def __init__(self, plan: Plan, rec: Recorder, client: httpx.Client, index: int) -> None:
-        self.plan, self.rec, self.client = plan, rec, client
+        self.plan, self.rec, self.client, self.index = plan, rec, client, index
         self.rng = random.Random(plan.seed * 1000 + index)
         self.base = f"/o/{plan.org}/questionnaires/{plan.questionnaire_id}"
 
@@ -172,9 +172,8 @@ class Reviewer:
         visit = 0
         self.think()  # reviewers arrive spread over one think time, not all in the same millisecond
         while self.rec.running():
-            whole = (
-                self.plan.browse_every > 0 and visit % self.plan.browse_every == self.plan.browse_every - 1
-            )
+            every = self.plan.browse_every  # reviewers are out of step: some open everything first
+            whole = every > 0 and (visit + self.index) % every == every - 1
             visit += 1
             op = "review page (all)" if whole else "review page (mine)"
             params = {} if whole else {"mine": "1"}
