@@ -16,8 +16,8 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, nullcontext
-from functools import lru_cache
+from contextlib import contextmanager, nullcontext, suppress
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ class WriterGate:
         self._local = threading.local()
         self._fd: int | None = None
         self._pid = 0
+        os.register_at_fork(after_in_child=partial(_forget_in_child, weakref.ref(self)))
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -89,11 +90,18 @@ class WriterGate:
         finally:
             self._threads.release()
 
+    def _forget(self) -> None:
+        """In a forked child: a fresh lock (the parent's may have been held at the fork) and no descriptor."""
+        self._threads = threading.Lock()
+        self._local = threading.local()
+        self._fd = None
+
     def _file(self) -> int:
-        """This process's descriptor of the lock file (a forked child opens its own)."""
+        """This process's descriptor of the lock file, closed when the gate is dropped."""
         if self._fd is None or self._pid != os.getpid():
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             self._pid = os.getpid()
+            weakref.finalize(self, _close_quietly, self._fd, self._pid)
         return self._fd
 
     def _lock_file(self, fd: int, deadline: float) -> None:
@@ -105,6 +113,18 @@ class WriterGate:
                 if time.monotonic() >= deadline:
                     raise _busy() from None
                 time.sleep(self.POLL)
+
+
+def _forget_in_child(gate: weakref.ref[WriterGate]) -> None:
+    found = gate()
+    if found is not None:
+        found._forget()
+
+
+def _close_quietly(fd: int, pid: int) -> None:
+    if os.getpid() == pid:
+        with suppress(OSError):
+            os.close(fd)
 
 
 def _busy() -> Busy:

@@ -94,3 +94,44 @@ def test_a_write_session_inside_another_of_the_same_thread_passes_the_gate(tmp_p
 def test_postgres_and_memory_engines_have_no_gate() -> None:
     assert writer_gate(make_engine("sqlite://")) is None
     assert writer_gate(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")) is None
+
+
+def test_a_process_forked_while_a_thread_holds_the_gate_can_still_write(tmp_path: Path) -> None:
+    """The child gets a fresh lock (the parent's thread, holding it at the fork, does not exist there)
+    and still waits for the parent's writer through the lock file. No SQLite connection is open across
+    the fork: SQLite itself forbids that."""
+    import os
+
+    engine = counter_engine(tmp_path, timeout_ms=5_000)
+    engine.dispose()
+    gate = writer_gate(engine)
+    assert gate is not None
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with gate.held():
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert held.wait(10)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            began = time.monotonic()
+            with write_session(engine) as s:
+                s.execute(text("UPDATE counter SET n = n + 10"))
+            code = 0 if time.monotonic() - began >= 0.2 else 2  # it waited for the parent's writer
+        except BaseException as exc:  # shown in the test's output
+            print("child:", type(exc).__name__, exc, flush=True)
+        finally:
+            os._exit(code)
+    time.sleep(0.3)
+    release.set()
+    thread.join()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "the child could not write, or did not wait"
+    with read_session(engine) as s:
+        assert s.execute(text("SELECT n FROM counter")).scalar_one() == 10
