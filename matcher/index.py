@@ -94,16 +94,11 @@ class MatchIndex:
     semantic_rows: npt.NDArray[np.float32] | None = None  # unit vectors per row (``semantic=True``)
     known_words: frozenset[str] = field(init=False, repr=False)
     control_entries: dict[str, tuple[int, ...]] = field(init=False, repr=False)
-    entry_rows: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     entry_terms: sparse.csr_matrix = field(init=False, repr=False)
     has_short_answer: npt.NDArray[np.intp] = field(init=False, repr=False)
     key_rank: npt.NDArray[np.intp] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        rows: list[list[int]] = [[] for _ in self.keys]
-        for row, entry in enumerate(self.row_entry.tolist()):
-            rows[entry].append(row)
-        self.entry_rows = tuple(tuple(r) for r in rows)
         self.has_short_answer = np.asarray([int(bool(s)) for s in self.short_answers], dtype=np.intp)
         self.key_rank = np.argsort(np.argsort(np.asarray(self.keys, dtype=object))).astype(np.intp)
         self.entry_terms = entry_term_weights(self.row_entry, self.word_rows, self.word_answers)
@@ -124,7 +119,8 @@ class MatchIndex:
 
     @cached_property
     def rows_by_entry(self) -> npt.NDArray[np.intp]:
-        """Row numbers grouped by entry, in row order within an entry (as ``entry_rows``)."""
+        """Row numbers grouped by entry (each entry's rows in row order): entry e's rows are
+        ``rows_by_entry[start[e]:end[e]]`` with ``start, end = entry_row_bounds``."""
         return np.argsort(self.row_entry, kind="stable").astype(np.intp)
 
     @cached_property
