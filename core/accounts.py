@@ -239,22 +239,16 @@ def role_in(session: Session, *, user_id: int, org_id: int) -> Role | None:
     return Role(m.role) if m else None
 
 
-def members(
-    session: Session, *, org_id: int, ability: str | None = None, include_inactive: bool = False
-) -> list[tuple[User, Role]]:
-    """The organisation's users with their roles, by e-mail: active ones only unless ``include_inactive``,
-    and only those whose role holds ``ability`` when one is given."""
-    query = (
+def members(session: Session, *, org_id: int) -> list[tuple[User, Role]]:
+    """Every user with a role in the organisation, disabled ones included, by e-mail (the members page;
+    the review page's assignable people come from :func:`active_members`)."""
+    rows = session.exec(
         select(User, Membership)
         .join(Membership, col(Membership.user_id) == col(User.id))
         .where(Membership.org_id == org_id)
         .order_by(col(User.email))
     )
-    if not include_inactive:
-        query = query.where(col(User.is_active).is_(True))
-    rows = session.exec(query)
-    found = [(user, Role(m.role)) for user, m in rows]
-    return [(u, r) for u, r in found if ability is None or ability in ROLE_ABILITIES[r]]
+    return [(user, Role(m.role)) for user, m in rows]
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ class WriterGate:
 
     def _file(self) -> int:
         """This process's descriptor of the lock file, closed when the gate is dropped."""
-        if self._fd is None or self._pid != os.getpid():
+        if self._fd is None:  # a forked child starts with None (``_forget``)
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             self._pid = os.getpid()
             weakref.finalize(self, _close_quietly, self._fd, self._pid)

@@ -38,7 +38,7 @@ def index() -> str:
 
 
 def _members() -> list[tuple[User, Role]]:
-    return accounts.members(db.session(), org_id=g.org.id, include_inactive=True)
+    return accounts.members(db.session(), org_id=g.org.id)
 
 
 @bp.route("/<int:user_id>", methods=["POST"])
