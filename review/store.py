@@ -276,11 +276,11 @@ def compare_and_set_draft(
     if not won:
         session.refresh(draft)  # who won, and what the row holds now
         if draft.status in APPROVABLE and draft.decided_by:  # catalogue C01: "Already approved by X"
-            what = f"Already {draft.status} by {draft.decided_by}: this answer was changed"
+            message = f"Already {draft.status} by {draft.decided_by} while you were looking at it"
         else:
-            what = "This answer was changed"
+            message = f"This answer was changed while you were looking at it (now {draft.status})"
         raise Conflict(
-            f"{what} while you were looking at it (now {draft.status})",
+            message,
             fix="reload the page: your text is kept below so you can copy it",
         )
     for name, value in {**values, "row_version": expected_version + 1}.items():  # no read-back
