@@ -169,7 +169,9 @@ def scan(pdf: Any, *, tables: bool) -> Scan:
 def _extract(path: Path, doc: Document) -> Questionnaire:
     try:
         fields = group_fields(doc.reader)
-        with pdfplumber.open(path, password="") as pdf:
+        # our own file object: pdfplumber closes the one it opens only on pdfminer's errors, and a
+        # damaged file can fail otherwise (a descriptor leaked per hostile upload)
+        with path.open("rb") as fh, pdfplumber.open(fh, password="") as pdf:
             pages = scan(pdf, tables=not fields)
         if not fields:
             require_text(pages.lines, len(pages.heights), doc.name)
