@@ -8,8 +8,9 @@ What it does, in a temporary ``TRUSTDESK_HOME`` that is deleted afterwards:
 1. seeds the database (SQLite by default, or ``--database-url``, which is **emptied**): the demo
    organisation, one approver per reviewer and per uploader, and a questionnaire of ``--questions``
    drafts imported through the upload pipeline, each draft assigned to one reviewer in turn;
-2. starts the app the production way: ``TRUSTDESK_ENV=production``, gunicorn with ``--workers`` gthread
-   workers of ``--threads`` threads (and, with ``--redis-url``, a ``trustdesk worker`` for the jobs);
+2. starts the app the production way: ``TRUSTDESK_ENV=production``, gunicorn with the shipped settings
+   (``--config python:web.gunicorn_conf``, as docs/deploy.md) and ``--workers`` workers of ``--threads``
+   threads (and, with ``--redis-url``, a ``trustdesk worker`` for the jobs);
 3. logs every client in through the real login form (CSRF token read from the page), then for
    ``--duration`` seconds each reviewer loads the drafts assigned to them, approves each one as the
    review page's script does (``Accept: application/json``), with a think time before every action,
@@ -142,9 +143,8 @@ def server(args: argparse.Namespace, env: dict[str, str], log: Path) -> Iterator
     """gunicorn (and a job worker with Redis) until the block ends; yields the base URL and its pid."""
     port = free_port()
     command = [
-        sys.executable, "-m", "gunicorn",
-        "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread",
-        "--keep-alive", "30",  # longer than any think time: no request races a closing idle connection
+        sys.executable, "-m", "gunicorn", "--config", "python:web.gunicorn_conf",
+        "--workers", str(args.workers), "--threads", str(args.threads),
         "--bind", f"127.0.0.1:{port}", "--error-logfile", str(log), "--log-level", "warning",
         "web.app:create_app()",
     ]  # fmt: skip

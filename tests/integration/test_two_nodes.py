@@ -142,10 +142,10 @@ def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster
             port, log = _free_port(), tmp_path / f"server{n}.log"
             command = [
                 str(BIN / "gunicorn"),
+                "--config",
+                "python:web.gunicorn_conf",  # the shipped settings: gthread, 4 threads, the worker hook
                 "--workers",
                 "1",
-                "--threads",
-                "4",
                 "--bind",
                 f"127.0.0.1:{port}",
             ]

@@ -1,0 +1,36 @@
+"""gunicorn's settings for Trustdesk, read with ``gunicorn -c python:web.gunicorn_conf``.
+
+Options given on the command line (``--workers``, ``--bind``, ...) still override these; docs/deploy.md
+shows the whole command. What is here is what every Trustdesk web node wants whatever its size:
+
+- gthread workers with 4 threads, and keep-alive longer than a reviewer's pause between two requests;
+- each worker, once the app is loaded, moves everything it has built so far (modules, templates, the
+  SQLAlchemy mappers: about 220,000 objects) out of reach of Python's cyclic garbage collector, and
+  collects the young generation less often. With the default settings a full collection walked all of
+  them every few requests: 40 % of the CPU of the 50-question review page (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+from typing import Any
+
+worker_class = "gthread"
+threads = 4
+keepalive = 30  # seconds; longer than any think time, so no request races a closing idle connection
+
+GC_THRESHOLD = (10_000, 10, 10)  # young generation collected every 10,000 allocations, not 700
+SWITCH_INTERVAL = 0.001  # seconds a thread runs before another may take the GIL (Python: 0.005)
+
+
+def tune_interpreter() -> None:
+    """Freeze what the app built at start-up out of the garbage collector's walks, and collect less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    sys.setswitchinterval(SWITCH_INTERVAL)
+
+
+def post_worker_init(worker: Any) -> None:  # gunicorn hook: the worker has loaded the app
+    tune_interpreter()
