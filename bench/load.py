@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         plan = Plan(
             org=seeded.org_slug,
-            questionnaire_id=seeded.questionnaire_id,
+            questionnaire=seeded.questionnaire_url_id,
             reviewers=seeded.logins[: args.reviewers],
             uploaders=seeded.logins[args.reviewers :],
             hostile=[] if args.no_hostile else hostile_files(),

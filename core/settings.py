@@ -23,8 +23,8 @@ SETTINGS_DOC: dict[str, str] = {
     "./instance.",
     "TRUSTDESK_DATABASE_URL": "SQLAlchemy URL of the database. Default sqlite:///$TRUSTDESK_HOME/trustdesk.db "
     "(WAL mode). PostgreSQL: postgresql+psycopg://user@host/db.",
-    "TRUSTDESK_SECRET_KEY": "Key that signs sessions and CSRF tokens. Generated once into "
-    "$TRUSTDESK_HOME/secret_key outside production.",
+    "TRUSTDESK_SECRET_KEY": "Key that signs sessions and CSRF tokens and encrypts record ids in URLs "
+    "(changing it changes those URLs). Generated once into $TRUSTDESK_HOME/secret_key outside production.",
     "TRUSTDESK_REDIS_URL": "Redis URL for the job queue and shared rate limits (optional; in-process jobs "
     "when unset).",
     "TRUSTDESK_MATCH_AUTO": "Score at or above which a draft is in the auto band (0..1). Default from the "

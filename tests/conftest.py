@@ -18,6 +18,7 @@ from sqlmodel import Session
 from core.db import engine_for, make_engine
 from core.migrate import upgrade
 from core.settings import Settings
+from tests.helpers import forget_secret
 from web.context import Runtime
 
 # Property tests: a modest run in `make test`; HYPOTHESIS_PROFILE=fuzz for a longer one.
@@ -55,6 +56,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield url
     engine_for(url).dispose()
     engine_for.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_url_ids() -> Iterator[None]:
+    """Each test's record URLs use its own secret key (tests/helpers.py ``oid``)."""
+    forget_secret()
+    yield
 
 
 @pytest.fixture

@@ -2,11 +2,45 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from click.testing import CliRunner, Result
 
+from core.settings import Settings
 from web.cli import main
+from web.ids import OpaqueIds
 
 PASSWORD = "correct horse battery staple"
+
+
+@lru_cache(maxsize=8)
+def _url_ids(secret: str) -> OpaqueIds:
+    return OpaqueIds(secret)
+
+
+_SECRET: dict[str, str] = {}  # this test's secret key, read at the first use (conftest forgets it)
+
+
+def forget_secret() -> None:
+    _SECRET.clear()
+
+
+def _ids() -> OpaqueIds:
+    """The app's URL ids under this test's secret key: the one in force when the test first asked, so a
+    ``monkeypatch.undo()`` of the environment later in the test does not change them."""
+    if "key" not in _SECRET:
+        _SECRET["key"] = Settings.from_env().secret_key
+    return _url_ids(_SECRET["key"])
+
+
+def oid(record_id: int) -> str:
+    """A record id as the app writes it in URLs (``web/ids.py``)."""
+    return _ids().encode(record_id)
+
+
+def id_in(url: str) -> int:
+    """The record id at the end of a URL the app wrote (``.../questionnaires/<token>``)."""
+    return _ids().decode(url.rstrip("/").rsplit("/", 1)[1])
 
 
 def cli(runner: CliRunner, *args: str, input: str | None = None) -> Result:

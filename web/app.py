@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.errors import Busy, TrustdeskError
 from core.settings import Settings
-from web import auth, bank, evidence, members, nav, observe, orgs, packs, review, shares
+from web import auth, bank, evidence, ids, members, nav, observe, orgs, packs, review, shares
 from web.context import Runtime
 from web.errors import http_status
 
@@ -58,6 +58,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, runtime: Runtime | 
     if rt.settings.proxy_hops:  # only behind proxies we run: otherwise a client could forge its address
         hops = rt.settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    url_ids = ids.OpaqueIds(rt.settings.secret_key)
+    app.url_map.converters["id"] = ids.converter(url_ids)  # before any route uses it (catalogue Z06)
+    app.jinja_env.filters["url_id"] = url_ids.encode
     observe.configure_logging()
     csrf.init_app(app)
     auth.init_app(app)

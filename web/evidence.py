@@ -128,7 +128,7 @@ def create() -> str | WerkzeugResponse | tuple[str, int]:
     return redirect(url_for("evidence.view", slug=g.org.slug, evidence_id=item.id))
 
 
-@bp.route("/evidence/<int:evidence_id>")
+@bp.route("/evidence/<id:evidence_id>")
 @org_required("evidence.read")
 def view(evidence_id: int) -> str:
     s = db.session()
@@ -145,7 +145,7 @@ def view(evidence_id: int) -> str:
     )
 
 
-@bp.route("/evidence/<int:evidence_id>/version", methods=["POST"])
+@bp.route("/evidence/<id:evidence_id>/version", methods=["POST"])
 @org_required("evidence.write")
 def add_version(evidence_id: int) -> WerkzeugResponse:
     store.get_evidence(db.session(), org_id=g.org.id, evidence_id=evidence_id)  # 404 before anything else
@@ -167,7 +167,7 @@ def add_version(evidence_id: int) -> WerkzeugResponse:
     return redirect(url_for("evidence.view", slug=g.org.slug, evidence_id=evidence_id))
 
 
-@bp.route("/evidence/<int:evidence_id>/link", methods=["POST"])
+@bp.route("/evidence/<id:evidence_id>/link", methods=["POST"])
 @org_required("evidence.write")
 def link(evidence_id: int) -> WerkzeugResponse:
     store.get_evidence(db.session(), org_id=g.org.id, evidence_id=evidence_id)
@@ -181,7 +181,7 @@ def link(evidence_id: int) -> WerkzeugResponse:
     return redirect(url_for("evidence.view", slug=g.org.slug, evidence_id=evidence_id))
 
 
-@bp.route("/evidence/<int:evidence_id>/unlink/<key>", methods=["POST"])
+@bp.route("/evidence/<id:evidence_id>/unlink/<key>", methods=["POST"])
 @org_required("evidence.write")
 def unlink(evidence_id: int, key: str) -> WerkzeugResponse:
     store.get_evidence(db.session(), org_id=g.org.id, evidence_id=evidence_id)
@@ -191,7 +191,7 @@ def unlink(evidence_id: int, key: str) -> WerkzeugResponse:
     return redirect(url_for("evidence.view", slug=g.org.slug, evidence_id=evidence_id))
 
 
-@bp.route("/evidence/<int:evidence_id>/download")
+@bp.route("/evidence/<id:evidence_id>/download")
 @org_required("evidence.read")
 def download(evidence_id: int) -> WerkzeugResponse:
     item = store.get_evidence(db.session(), org_id=g.org.id, evidence_id=evidence_id)

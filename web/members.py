@@ -41,7 +41,7 @@ def _members() -> list[tuple[User, Role]]:
     return accounts.members(db.session(), org_id=g.org.id)
 
 
-@bp.route("/<int:user_id>", methods=["POST"])
+@bp.route("/<id:user_id>", methods=["POST"])
 @org_required("org.admin")
 def change(user_id: int) -> Response:
     """Set or remove a member's role; the choice comes from a fixed list, the actor from the session."""

@@ -57,7 +57,7 @@ def index() -> str:
     )
 
 
-@bp.route("/build/<int:questionnaire_id>", methods=["POST"])
+@bp.route("/build/<id:questionnaire_id>", methods=["POST"])
 @org_required("pack.build")
 def build(questionnaire_id: int) -> WerkzeugResponse:
     with db.writing() as s:
@@ -71,7 +71,7 @@ def build(questionnaire_id: int) -> WerkzeugResponse:
     return redirect(url_for("packs.view", slug=g.org.slug, pack_id=built.pack.id))
 
 
-@bp.route("/<int:pack_id>")
+@bp.route("/<id:pack_id>")
 @org_required("evidence.read")
 def view(pack_id: int) -> str:
     s = db.session()
@@ -93,7 +93,7 @@ def view(pack_id: int) -> str:
     )
 
 
-@bp.route("/<int:pack_id>/download")
+@bp.route("/<id:pack_id>/download")
 @org_required("evidence.read")
 def download(pack_id: int) -> Response:
     pack = packs.get_pack(db.session(), org_id=g.org.id, pack_id=pack_id)
@@ -102,7 +102,7 @@ def download(pack_id: int) -> Response:
     return file_response(data, media_type="application/zip", filename=f"evidence-pack-{pack.id}.zip")
 
 
-@bp.route("/<int:pack_id>/share", methods=["POST"])
+@bp.route("/<id:pack_id>/share", methods=["POST"])
 @org_required("pack.share")
 def share(pack_id: int) -> WerkzeugResponse:
     pack = packs.get_pack(db.session(), org_id=g.org.id, pack_id=pack_id)
@@ -136,7 +136,7 @@ def _create(pack_id: int, form: ShareForm) -> tuple[ShareLink, str]:
         )
 
 
-@bp.route("/shares/<int:share_id>/revoke", methods=["POST"])
+@bp.route("/shares/<id:share_id>/revoke", methods=["POST"])
 @org_required("pack.share")
 def revoke(share_id: int) -> WerkzeugResponse:
     with db.writing() as s:

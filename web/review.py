@@ -34,7 +34,7 @@ from web.evidence import download_headers
 
 log = logging.getLogger(__name__)
 bp = Blueprint("review", __name__, url_prefix="/o/<slug>/questionnaires")
-DRAFT = "/<int:qid>/drafts/<int:draft_id>"
+DRAFT = "/<id:qid>/drafts/<id:draft_id>"
 
 
 @bp.record_once
@@ -130,7 +130,7 @@ def _submit(qid: int) -> None:
             review_store.not_queued(s, questionnaire_id=qid, error=exc)
 
 
-@bp.route("/<int:qid>")
+@bp.route("/<id:qid>")
 @org_required("review.read")
 def view(qid: int) -> str:
     record = _record(qid)
@@ -159,14 +159,14 @@ def _review_page(record: Record, typed: dict[int, str] | None = None) -> str:
     )
 
 
-@bp.route("/<int:qid>/status")
+@bp.route("/<id:qid>/status")
 @org_required("review.read")
 def status(qid: int) -> Response:
     record = _record(qid)
     return jsonify(status=record.status, found=record.found, matched=record.matched, error=record.error)
 
 
-@bp.route("/<int:qid>/retry", methods=["POST"])
+@bp.route("/<id:qid>/retry", methods=["POST"])
 @org_required("review.upload")
 def retry(qid: int) -> Response:
     _record(qid)
@@ -177,7 +177,7 @@ def retry(qid: int) -> Response:
     return redirect(url_for("review.view", slug=g.org.slug, qid=qid))
 
 
-@bp.route("/<int:qid>/file")
+@bp.route("/<id:qid>/file")
 @org_required("review.read")
 def original(qid: int) -> Response:
     """The uploaded file, unchanged."""
@@ -186,7 +186,7 @@ def original(qid: int) -> Response:
         return _attachment(fh.read(), record.filename)
 
 
-@bp.route("/<int:qid>/bulk-approve", methods=["POST"])
+@bp.route("/<id:qid>/bulk-approve", methods=["POST"])
 @org_required("review.approve")
 def bulk_approve(qid: int) -> Response:
     _record(qid)
@@ -198,7 +198,7 @@ def bulk_approve(qid: int) -> Response:
     return _back(qid)
 
 
-@bp.route("/<int:qid>/export", methods=["POST"])
+@bp.route("/<id:qid>/export", methods=["POST"])
 @org_required("review.export")
 def export(qid: int) -> Response:
     record = _record(qid)
@@ -220,7 +220,7 @@ def export(qid: int) -> Response:
     return _attachment(result.data, result.filename)
 
 
-@bp.route("/<int:qid>/exports/<int:export_id>")
+@bp.route("/<id:qid>/exports/<id:export_id>")
 @org_required("review.export")
 def export_file(qid: int, export_id: int) -> Response:
     found = review_store.get_export(db.session(), record=_record(qid), export_id=export_id)
@@ -228,7 +228,7 @@ def export_file(qid: int, export_id: int) -> Response:
         return _attachment(fh.read(), found.filename)
 
 
-@bp.route("/<int:qid>/exports/<int:export_id>/provenance")
+@bp.route("/<id:qid>/exports/<id:export_id>/provenance")
 @org_required("review.export")
 def provenance(qid: int, export_id: int) -> Response:
     """Who exported what, when, and the bank entry version behind every answer."""

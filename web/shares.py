@@ -184,7 +184,7 @@ def shared_with_me() -> str:
     return render_template("evidence/shared.html", links=links, packs=titles)
 
 
-@bp.route("/shared/<int:share_id>")
+@bp.route("/shared/<id:share_id>")
 @login_required
 def shared(share_id: int) -> str:
     link, pack = _by_id(share_id)
@@ -196,7 +196,7 @@ def shared(share_id: int) -> str:
     return _render(link, pack, urls)
 
 
-@bp.route("/shared/<int:share_id>/nda", methods=["POST"])
+@bp.route("/shared/<id:share_id>/nda", methods=["POST"])
 @login_required
 def shared_nda(share_id: int) -> WerkzeugResponse:
     link, _pack = _by_id(share_id)
@@ -204,13 +204,13 @@ def shared_nda(share_id: int) -> WerkzeugResponse:
     return redirect(url_for("shares.shared", share_id=share_id))
 
 
-@bp.route("/shared/<int:share_id>/pack.zip")
+@bp.route("/shared/<id:share_id>/pack.zip")
 @login_required
 def shared_pack(share_id: int) -> Response:
     return _download(*_by_id(share_id), None)
 
 
-@bp.route("/shared/<int:share_id>/file/<path:member>")
+@bp.route("/shared/<id:share_id>/file/<path:member>")
 @login_required
 def shared_file(share_id: int, member: str) -> Response:
     return _download(*_by_id(share_id), member)

@@ -25,7 +25,7 @@ APPROVE_RE = re.compile(r'formaction="([^"]*/approve[^"]*)"')
 VERSION_RE = re.compile(r'name="row_version" value="(\d+)"')
 ANSWER_RE = re.compile(r'<textarea name="answer"[^>]*>(.*?)</textarea>', re.S)
 SHORT_RE = re.compile(r'<option value="([^"]*)" selected>')
-QID_RE = re.compile(r"/questionnaires/(\d+)")
+QID_RE = re.compile(r"/questionnaires/([\w-]{22})")  # the record id as URLs spell it (web/ids.py)
 JSON = {"Accept": "application/json"}
 ClientFactory = Callable[[], httpx.Client]
 
@@ -69,7 +69,7 @@ class Recorder:
 @dataclass(frozen=True)
 class Plan:
     org: str
-    questionnaire_id: int
+    questionnaire: str  # its id as the app writes it in URLs
     reviewers: Sequence[tuple[str, str]]  # (email, password)
     uploaders: Sequence[tuple[str, str]]
     hostile: Sequence[tuple[str, bytes]]  # one uploader per file
@@ -162,7 +162,7 @@ class Reviewer:
     def __init__(self, plan: Plan, rec: Recorder, client: httpx.Client, index: int) -> None:
         self.plan, self.rec, self.client, self.index = plan, rec, client, index
         self.rng = random.Random(plan.seed * 1000 + index)
-        self.base = f"/o/{plan.org}/questionnaires/{plan.questionnaire_id}"
+        self.base = f"/o/{plan.org}/questionnaires/{plan.questionnaire}"
 
     def think(self) -> None:
         pause = self.plan.think * self.rng.uniform(0.5, 1.5)
@@ -234,9 +234,9 @@ class Uploader:
             if found is None:
                 time.sleep(self.plan.poll)
                 continue
-            self.await_verdict(int(found.group(1)), started)
+            self.await_verdict(found.group(1), started)
 
-    def await_verdict(self, qid: int, started: float) -> None:
+    def await_verdict(self, qid: str, started: float) -> None:
         url = f"{self.index}{qid}/status"
         while True:  # past the deadline too: the verdict of every upload is reported
             time.sleep(self.plan.poll)

@@ -24,6 +24,7 @@ from review.jobs import pipeline_config
 from review.models import Draft, QuestionnaireRecord
 from review.pipeline import create_questionnaire, process
 from web.demo import DEMO_SLUG, create_demo, demo_bank_path
+from web.ids import OpaqueIds
 
 #: Questions no bank entry answers, so the questionnaire has drafts in every band.
 UNANSWERABLE = (
@@ -39,6 +40,7 @@ PREFIXES = ("", "Please confirm: ", "Describe how ", "Vendor to state whether ")
 class Seeded:
     org_slug: str
     questionnaire_id: int
+    questionnaire_url_id: str  # as the app writes it in URLs, under settings.secret_key
     drafts: int
     bands: dict[str, int]
     logins: list[tuple[str, str]]  # (email, password): the reviewers first, then the uploaders
@@ -111,6 +113,7 @@ def seed(engine: Engine, settings: Settings, *, reviewers: int, uploaders: int, 
     return Seeded(
         org_slug=DEMO_SLUG,
         questionnaire_id=record.id,
+        questionnaire_url_id=OpaqueIds(settings.secret_key).encode(record.id),
         drafts=sum(bands.values()),
         bands=bands,
         logins=[(f"reviewer{i:02d}@load.example", password) for i in range(reviewers + uploaders)],

@@ -36,7 +36,7 @@ from core.models import AuditEvent
 from evidence.models import Evidence
 from review.jobs import InProcessQueue
 from review.models import Draft, QuestionnaireRecord, QuestionRecord
-from tests.helpers import PASSWORD, make_org, make_user
+from tests.helpers import PASSWORD, id_in, make_org, make_user
 from web.context import Runtime
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -147,7 +147,7 @@ def upload_and_wait(
     """Files that pass the pre-parse checks are accepted at once (302) and parsed by the job."""
     response = upload(client, data, name)
     assert response.status_code == 302, f"{name!r}: {response.status_code} {flashes(response)}"
-    qid = int(response.headers["Location"].rsplit("/", 1)[1])
+    qid = id_in(response.headers["Location"])
     wait(runtime)
     with Session(engine) as s:
         record = s.get(QuestionnaireRecord, qid)

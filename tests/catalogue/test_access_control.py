@@ -34,7 +34,7 @@ from tests.catalogue.conftest import (
     login,
     snapshot,
 )
-from tests.helpers import cli
+from tests.helpers import cli, oid
 from web.app import create_app
 from web.context import Runtime
 
@@ -285,20 +285,20 @@ def test_Z02_an_insurer_gets_404_for_drafts_internal_pages_and_packs_not_shared_
     before = snapshot(engine)
     assert login(client, "insurer@carrier.example") == 302
     for path in (
-        f"/o/acme/questionnaires/{a.questionnaire_id}",
-        f"/o/acme/questionnaires/{a.questionnaire_id}/drafts/{a.draft_open}/save",
-        f"/o/acme/questionnaires/{a.questionnaire_id}/file",
-        f"/o/acme/evidence/{a.evidence_id}/download",
-        f"/o/acme/packs/{a.pack_id}/download",
+        f"/o/acme/questionnaires/{oid(a.questionnaire_id)}",
+        f"/o/acme/questionnaires/{oid(a.questionnaire_id)}/drafts/{oid(a.draft_open)}/save",
+        f"/o/acme/questionnaires/{oid(a.questionnaire_id)}/file",
+        f"/o/acme/evidence/{oid(a.evidence_id)}/download",
+        f"/o/acme/packs/{oid(a.pack_id)}/download",
         f"/o/acme/bank/{a.entry_key}",
-        f"/shared/{broker_link.id}",
-        f"/shared/{broker_link.id}/pack.zip",
+        f"/shared/{oid(broker_link.id)}",
+        f"/shared/{oid(broker_link.id)}/pack.zip",
     ):
         assert fetch(client, "GET", path).status_code in (404, 405), path
     assert "Broker" not in client.get("/shared/").data.decode()
     for member in ("../../etc/passwd", "evidence/999-v1-internal.pdf", world.globex.pack_member):
         assert fetch(client, "GET", f"/s/{a.token}/file/{member}").status_code == 404, member
-        assert fetch(client, "GET", f"/shared/{a.share_id}/file/{member}").status_code == 404, member
+        assert fetch(client, "GET", f"/shared/{oid(a.share_id)}/file/{member}").status_code == 404, member
     assert snapshot(engine) == before
     assert_alive(client)
 
@@ -325,7 +325,7 @@ def test_Z03_extra_fields_on_approve_and_save_are_ignored(
     client: FlaskClient, engine: Engine, world: World
 ) -> None:
     a = world.acme
-    base = f"/o/acme/questionnaires/{a.questionnaire_id}/drafts/{a.draft_open}"
+    base = f"/o/acme/questionnaires/{oid(a.questionnaire_id)}/drafts/{oid(a.draft_open)}"
     hostile = {
         "tenant_id": str(world.globex.user_id),
         "org_id": "2",
@@ -371,7 +371,7 @@ def test_Z04_with_segregation_the_drafter_cannot_approve_their_own_answer(
     app = _segregated(runtime)
     drafter, other = app.test_client(), app.test_client()
     a = world.acme
-    base = f"/o/acme/questionnaires/{a.questionnaire_id}/drafts/{a.draft_open}"
+    base = f"/o/acme/questionnaires/{oid(a.questionnaire_id)}/drafts/{oid(a.draft_open)}"
     assert login(drafter, "approver@acme.example") == 302
     assert drafter.post(f"{base}/save", data={"row_version": "1", "answer": "Mine."}).status_code == 302
     before, mark = snapshot(engine), last_audit_id(engine)
@@ -390,7 +390,7 @@ def test_Z04_without_segregation_an_approver_may_approve_their_own_edit(
     client: FlaskClient, world: World
 ) -> None:
     a = world.acme
-    base = f"/o/acme/questionnaires/{a.questionnaire_id}/drafts/{a.draft_open}"
+    base = f"/o/acme/questionnaires/{oid(a.questionnaire_id)}/drafts/{oid(a.draft_open)}"
     assert login(client, "approver@acme.example") == 302
     assert client.post(f"{base}/save", data={"row_version": "1", "answer": "Mine."}).status_code == 302
     assert client.post(f"{base}/approve", data={"row_version": "2", "answer": "Mine."}).status_code == 302
@@ -407,8 +407,8 @@ def test_Z05_non_admins_get_403_on_admin_routes_and_it_is_audited(
     before = snapshot(engine)
     for method, path, data in (
         ("GET", "/o/acme/members/", None),
-        ("POST", f"/o/acme/members/{world.acme.user_id}", {"role": "admin"}),
-        ("POST", f"/o/acme/members/{world.acme.user_id}", {"role": "remove"}),
+        ("POST", f"/o/acme/members/{oid(world.acme.user_id)}", {"role": "admin"}),
+        ("POST", f"/o/acme/members/{oid(world.acme.user_id)}", {"role": "remove"}),
     ):
         mark = last_audit_id(engine)
         assert fetch(client, method, path, data=data).status_code == 403, path
@@ -424,23 +424,36 @@ def test_Z05_non_admins_get_403_on_admin_routes_and_it_is_audited(
 # ---------------------------------------------------------------------------------------------- Z06
 
 
-def test_Z06_enumerating_sequential_ids_finds_nothing_outside_the_own_organisation(
+def test_Z06_urls_carry_opaque_ids_that_cannot_be_walked_or_forged(
     client: FlaskClient, engine: Engine, world: World
 ) -> None:
-    """Ids in URLs are still sequential integers (opaque ids are not done); authorisation does not rely on
-    them being hard to guess: every id of every kind, walked from 1, answers 404 unless it is globex's."""
+    """Record ids in URLs are 22-character tokens (the id encrypted under the app's secret, web/ids.py):
+    the pages link by token; plain numbers, altered and made-up tokens match no route (404, never 500);
+    neighbouring ids give unrelated tokens; nothing is stored. Authorisation still checks the organisation
+    (Z01), so this only takes enumeration away."""
     assert login(client, "vciso@globex.example") == 302
     g = world.globex
-    own = {
-        "questionnaires/{}": g.questionnaire_id,
-        "evidence/{}": g.evidence_id,
-        "packs/{}": g.pack_id,
-    }
-    for pattern, mine in own.items():
-        for n in range(1, 8):
-            status = fetch(client, "GET", "/o/globex/" + pattern.format(n)).status_code
-            assert (status == 200) == (n == mine), f"{pattern.format(n)}: {status}"
+    listing = client.get("/o/globex/questionnaires/").get_data(as_text=True)
+    assert f"/o/globex/questionnaires/{oid(g.questionnaire_id)}" in listing
+    assert f'/o/globex/questionnaires/{g.questionnaire_id}"' not in listing
+    before = snapshot(engine)
+    for kind, mine in {
+        "questionnaires": g.questionnaire_id,
+        "evidence": g.evidence_id,
+        "packs": g.pack_id,
+    }.items():
+        token = oid(mine)
+        assert fetch(client, "GET", f"/o/globex/{kind}/{token}").status_code == 200, kind
+        for n in range(1, 8):  # walking the numbers finds nothing, not even one's own record
+            assert fetch(client, "GET", f"/o/globex/{kind}/{n}").status_code == 404, f"{kind}/{n}"
+        flipped = token[:5] + ("B" if token[5] == "A" else "A") + token[6:]
+        for forged in (flipped, token[1:] + token[0], "A" * 22, token[:-1], token + "A", "%00" * 8):
+            assert fetch(client, "GET", f"/o/globex/{kind}/{forged}").status_code == 404, forged
     for n in range(1, 8):
         assert fetch(client, "GET", f"/shared/{n}").status_code == 404
+        assert fetch(client, "GET", f"/shared/{oid(n)}").status_code == 404, "globex is named on no link"
+    tokens = [oid(n) for n in range(1, 9)]
+    assert len({t[:4] for t in tokens}) == len(tokens), f"neighbouring ids share a prefix: {tokens}"
+    assert snapshot(engine) == before
     assert len(world.acme.token) >= 43, "share tokens are 256-bit and opaque"
     assert_alive(client)

@@ -28,7 +28,7 @@ from tests.catalogue.conftest import (
     login,
     snapshot,
 )
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, oid
 from web.app import create_app
 from web.cli import main
 from web.context import Runtime
@@ -136,7 +136,7 @@ def _end_by_admin(role: str) -> object:
         with write_session(engine) as s:
             user = accounts.get_user(s, email=APPROVER)
             assert user is not None
-        response = admin.post(f"/o/acme/members/{user.id}", data={"role": role})
+        response = admin.post(f"/o/acme/members/{oid(user.id)}", data={"role": role})
         assert response.status_code == 302
 
     return act
@@ -230,17 +230,17 @@ def test_A06_idle_or_old_sessions_must_log_in_again(
 
 def _csrf_targets(world: World) -> dict[str, tuple[str, dict[str, str]]]:
     a = world.acme
-    base = f"/o/acme/questionnaires/{a.questionnaire_id}"
+    base = f"/o/acme/questionnaires/{oid(a.questionnaire_id)}"
     return {
-        "approve": (f"{base}/drafts/{a.draft_open}/approve", {"row_version": "1", "answer": "Yes."}),
-        "reject": (f"{base}/drafts/{a.draft_open}/reject", {"row_version": "1"}),
+        "approve": (f"{base}/drafts/{oid(a.draft_open)}/approve", {"row_version": "1", "answer": "Yes."}),
+        "reject": (f"{base}/drafts/{oid(a.draft_open)}/reject", {"row_version": "1"}),
         "upload": ("/o/acme/evidence/new", {"title": "Forged", "url": "https://evil.example/"}),
         "share-create": (
-            f"/o/acme/packs/{a.pack_id}/share",
+            f"/o/acme/packs/{oid(a.pack_id)}/share",
             {"recipient": "Mallory", "expires": "2099-01-01"},
         ),
-        "share-revoke": (f"/o/acme/packs/shares/{a.share_id}/revoke", {}),
-        "role-change": (f"/o/acme/members/{a.user_id}", {"role": "admin"}),
+        "share-revoke": (f"/o/acme/packs/shares/{oid(a.share_id)}/revoke", {}),
+        "role-change": (f"/o/acme/members/{oid(a.user_id)}", {"role": "admin"}),
     }
 
 
@@ -271,7 +271,7 @@ def test_A07_posts_without_or_with_a_stale_csrf_token_change_nothing(
             assert response.status_code == 400, f"{name} with a {label} token gave {response.status_code}"
             assert _actions(engine, mark) == ["malicious_csrf"], f"{name} ({label})"
     assert snapshot(engine) == before
-    fresh = csrf_token(client, f"/o/acme/packs/{world.acme.pack_id}")
+    fresh = csrf_token(client, f"/o/acme/packs/{oid(world.acme.pack_id)}")
     path, data = _csrf_targets(world)["share-revoke"]
     assert client.post(path, data={**data, "csrf_token": fresh}).status_code == 302, "a valid token works"
     assert_alive(client)

@@ -47,7 +47,7 @@ from review.jobs import pipeline_config
 from review.models import Draft, ExportRecord, QuestionnaireRecord, QuestionRecord
 from review.pipeline import fail_stale, process
 from tests.conftest import PG_URL
-from tests.helpers import PASSWORD, cli, make_org, make_user
+from tests.helpers import PASSWORD, cli, id_in, make_org, make_user, oid
 from tests.review.test_questionnaire_cli import make_questionnaire
 from tests.web.test_review_pages import BANK, decision, drafts, login, questionnaire_xlsx, upload, wait
 from web.context import Runtime
@@ -134,11 +134,11 @@ def qid(world: None, client: FlaskClient, runtime: Runtime) -> int:
     response = upload(client, questionnaire_xlsx())
     assert response.status_code == 302, response.data
     wait(runtime)
-    return int(response.headers["Location"].rsplit("/", 1)[-1])
+    return id_in(response.headers["Location"])
 
 
 def url(qid: int, draft: Draft, action: str) -> str:
-    return f"/o/acme/questionnaires/{qid}/drafts/{draft.id}/{action}"
+    return f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(draft.id)}/{action}"
 
 
 # ---------------------------------------------------------------- C01, C02: reviewers racing
@@ -194,7 +194,7 @@ def test_C02_a_stale_edit_after_approval_is_refused_and_the_approved_text_stays(
     login(approver, APPROVERS[0])
     login(manager, "account_manager@acme.example")
     seen = drafts(engine, qid)["1.2"]
-    opened = manager.get(f"/o/acme/questionnaires/{qid}").data.decode()
+    opened = manager.get(f"/o/acme/questionnaires/{oid(qid)}").data.decode()
     assert f'name="row_version" value="{seen.row_version}"' in opened, "B loaded the form at this version"
     assert approver.post(url(qid, seen, "approve"), data=decision(seen, "Approved text.")).status_code == 302
     stale = manager.post(url(qid, seen, "save"), data=decision(seen, "B's late edit."))
@@ -311,8 +311,8 @@ def test_C03_no_parsing_runs_inside_a_write_transaction(
     assert response.status_code == 302
     wait(runtime)
     login(client, APPROVERS[0])
-    assert client.post(f"/o/acme/questionnaires/{qid}/bulk-approve").status_code == 302
-    exported = client.post(f"/o/acme/questionnaires/{qid}/export", data={"format": "original"})
+    assert client.post(f"/o/acme/questionnaires/{oid(qid)}/bulk-approve").status_code == 302
+    exported = client.post(f"/o/acme/questionnaires/{oid(qid)}/export", data={"format": "original"})
     assert exported.status_code == 200
     assert seen == [("parse", False), ("export", False)]
 
@@ -502,19 +502,21 @@ def test_C07_disk_full_during_export_answers_507_and_records_nothing(
     qid: int, client: FlaskClient, runtime: Runtime, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     login(client, APPROVERS[0])
-    assert client.post(f"/o/acme/questionnaires/{qid}/bulk-approve").status_code == 302
+    assert client.post(f"/o/acme/questionnaires/{oid(qid)}/bulk-approve").status_code == 302
     before = stored_names(runtime.files)
 
     def no_space(_fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", no_space)
-    response = client.post(f"/o/acme/questionnaires/{qid}/export", data={"format": "xlsx"})
+    response = client.post(f"/o/acme/questionnaires/{oid(qid)}/export", data={"format": "xlsx"})
     assert response.status_code == 507 and b"no space left" in response.data
     assert count(engine, ExportRecord) == 0
     assert stored_names(runtime.files) == before
     monkeypatch.undo()
-    assert client.post(f"/o/acme/questionnaires/{qid}/export", data={"format": "xlsx"}).status_code == 200
+    assert (
+        client.post(f"/o/acme/questionnaires/{oid(qid)}/export", data={"format": "xlsx"}).status_code == 200
+    )
 
 
 # ---------------------------------------------------------------- C08: request timeouts

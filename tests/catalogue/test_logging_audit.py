@@ -21,7 +21,7 @@ from core.db import write_session
 from core.models import AuditEvent, Organisation, utcnow
 from tests.catalogue.conftest import World, assert_alive, audit_since, fetch, last_audit_id, login
 from tests.catalogue.test_access_control import assert_security_headers
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, oid
 from web.app import create_app
 from web.context import Runtime
 from web.observe import JsonFormatter
@@ -72,7 +72,7 @@ def test_L02_every_security_event_writes_exactly_one_complete_audit_row(
     a = world.acme
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = "203.0.113.5"
-    base = f"/o/acme/questionnaires/{a.questionnaire_id}"
+    base = f"/o/acme/questionnaires/{oid(a.questionnaire_id)}"
     tomorrow = (utcnow() + timedelta(days=2)).date().isoformat()
     steps: list[tuple[str, str, str, dict[str, object] | None, str, str | None]] = [
         (
@@ -94,7 +94,7 @@ def test_L02_every_security_event_writes_exactly_one_complete_audit_row(
         (
             "reject",
             "POST",
-            f"{base}/drafts/{a.draft_open}/reject",
+            f"{base}/drafts/{oid(a.draft_open)}/reject",
             {"row_version": "1"},
             "draft.rejected",
             "acme",
@@ -102,7 +102,7 @@ def test_L02_every_security_event_writes_exactly_one_complete_audit_row(
         (
             "approve",
             "POST",
-            f"{base}/drafts/{a.draft_open}/approve",
+            f"{base}/drafts/{oid(a.draft_open)}/approve",
             {"row_version": "2", "answer": "Yes."},
             "draft.approved",
             "acme",
@@ -110,7 +110,7 @@ def test_L02_every_security_event_writes_exactly_one_complete_audit_row(
         (
             "edit after approve",
             "POST",
-            f"{base}/drafts/{a.draft_open}/save",
+            f"{base}/drafts/{oid(a.draft_open)}/save",
             {"row_version": "3", "answer": "No."},
             "draft.edit_after_approve",
             "acme",
@@ -119,12 +119,19 @@ def test_L02_every_security_event_writes_exactly_one_complete_audit_row(
         (
             "share create",
             "POST",
-            f"/o/acme/packs/{a.pack_id}/share",
+            f"/o/acme/packs/{oid(a.pack_id)}/share",
             {"recipient": "Carrier", "expires": tomorrow},
             "share.create",
             "acme",
         ),
-        ("share revoke", "POST", f"/o/acme/packs/shares/{a.share_id}/revoke", {}, "share.revoke", "acme"),
+        (
+            "share revoke",
+            "POST",
+            f"/o/acme/packs/shares/{oid(a.share_id)}/revoke",
+            {},
+            "share.revoke",
+            "acme",
+        ),
         (
             "upload refused",
             "POST",
@@ -136,7 +143,14 @@ def test_L02_every_security_event_writes_exactly_one_complete_audit_row(
         ("authorisation failure", "GET", "/o/globex/bank/", None, "authz_fail", "globex"),
         ("logout", "POST", "/logout", {}, "auth.logout", None),
         ("share access", "GET", f"/s/{world.globex.token}", None, "share.view", "globex"),
-        ("role change", "POST", f"/o/acme/members/{a.user_id}", {"role": "viewer"}, "membership.set", "acme"),
+        (
+            "role change",
+            "POST",
+            f"/o/acme/members/{oid(a.user_id)}",
+            {"role": "viewer"},
+            "membership.set",
+            "acme",
+        ),
     ]
     with Session(engine) as s:
         slugs: dict[int | None, str] = {o.id: o.slug for o in s.exec(select(Organisation))}

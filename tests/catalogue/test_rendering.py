@@ -30,7 +30,7 @@ from tests.catalogue._fixtures_uploads import (  # noqa: F401  (pytest fixtures)
     text_of,
     upload_and_wait,
 )
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, oid
 from web.context import Runtime
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def approved(signed_in: FlaskClient, runtime: Runtime, engine: Engine) -> Questi
 
 
 def export(client: FlaskClient, record: QuestionnaireRecord, fmt: str) -> bytes:
-    response = client.post(f"{INDEX}{record.id}/export", data={"format": fmt})
+    response = client.post(f"{INDEX}{oid(record.id)}/export", data={"format": fmt})
     assert response.status_code == 200, text_of(response)[-400:]
     return response.data
 
@@ -84,7 +84,7 @@ def export(client: FlaskClient, record: QuestionnaireRecord, fmt: str) -> bytes:
 def test_R01_markup_in_question_and_answer_text_is_rendered_as_text(
     signed_in: FlaskClient, approved: QuestionnaireRecord
 ) -> None:
-    page = signed_in.get(f"{INDEX}{approved.id}").get_data(as_text=True)
+    page = signed_in.get(f"{INDEX}{oid(approved.id)}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)" not in page, "markup from a questionnaire reached the page unescaped"
     assert '" onmouseover="x' not in page, "a quote from user data closed an attribute"
@@ -154,7 +154,7 @@ def test_R06_download_names_with_quotes_semicolons_or_unicode_use_rfc6266(
     signed_in: FlaskClient, runtime: Runtime, engine: Engine
 ) -> None:
     record = upload_and_wait(signed_in, runtime, engine, hostile_questionnaire(), 'Sécurité; "v2" 政策.xlsx')
-    response = signed_in.get(f"{INDEX}{record.id}/file")
+    response = signed_in.get(f"{INDEX}{oid(record.id)}/file")
     disposition = response.headers["Content-Disposition"]
     assert response.status_code == 200 and disposition.startswith("attachment")
     assert "filename*=UTF-8''" in disposition and "\r" not in disposition and "\n" not in disposition
@@ -185,7 +185,7 @@ def test_R07_file_downloads_are_attachments_never_sniffed_cached_or_scripted(
     assert created.status_code == 302, text_of(created)[-300:]
     with Session(engine) as s:
         evidence = s.exec(select(Evidence)).one()
-    for url in (f"/o/acme/evidence/{evidence.id}/download", f"{INDEX}{approved.id}/file"):
+    for url in (f"/o/acme/evidence/{oid(evidence.id)}/download", f"{INDEX}{oid(approved.id)}/file"):
         headers = signed_in.get(url).headers
         assert headers["Content-Disposition"].startswith("attachment"), url
         assert headers["X-Content-Type-Options"] == "nosniff", url

@@ -21,6 +21,7 @@ from evidence.models import ShareLink
 from review import store as review_store
 from review.models import Draft
 from tests.catalogue.conftest import World, assert_alive, audit_since, fetch, last_audit_id, login, snapshot
+from tests.helpers import id_in, oid
 from web.cli import main
 
 
@@ -99,7 +100,7 @@ def test_S03_a_link_revoked_a_moment_ago_is_404_at_once(
     a = world.acme
     assert fetch(client, "GET", f"/s/{a.token}").status_code == 200
     assert login(client, "approver@acme.example") == 302
-    assert client.post(f"/o/acme/packs/shares/{a.share_id}/revoke").status_code == 302
+    assert client.post(f"/o/acme/packs/shares/{oid(a.share_id)}/revoke").status_code == 302
     client.post("/logout")
     unknown = fetch(client, "GET", f"/s/{secrets.token_urlsafe(32)}")
     for suffix in ("", "/pack.zip", f"/file/{a.pack_member}"):
@@ -184,7 +185,7 @@ def test_S06_a_valid_token_reaches_only_its_own_pack_and_files(
         assert b"globex" not in response.data.lower()
     assert fetch(client, "GET", f"/s/{a.token}/file/{a.pack_member}").status_code == 200
     assert login(client, "insurer@carrier.example") == 302
-    assert fetch(client, "GET", f"/shared/{a.share_id}/file/{g.pack_member}").status_code == 404
+    assert fetch(client, "GET", f"/shared/{oid(a.share_id)}/file/{g.pack_member}").status_code == 404
     assert snapshot(engine) == before
 
 
@@ -211,7 +212,7 @@ def test_S07_the_owner_sees_time_address_and_browser_of_each_access_and_a_downlo
         headers={"User-Agent": agent},
     )
     assert login(client, "approver@acme.example") == 302
-    page = client.get(f"/o/acme/packs/{a.pack_id}").get_data(as_text=True)
+    page = client.get(f"/o/acme/packs/{oid(a.pack_id)}").get_data(as_text=True)
     log = page[page.index("Access log") :]
     assert "198.51.100.7" in log and agent in log and "download" in log and "view" in log
     with write_session(engine) as s:
@@ -231,7 +232,7 @@ def test_S08_sharing_needs_the_share_permission(client: FlaskClient, engine: Eng
     assert login(client, "account_manager@acme.example") == 302
     before, mark = snapshot(engine), last_audit_id(engine)
     form = {"recipient": "Carrier", "expires": (utcnow() + timedelta(days=3)).date().isoformat()}
-    assert client.post(f"/o/acme/packs/{world.acme.pack_id}/share", data=form).status_code == 403
+    assert client.post(f"/o/acme/packs/{oid(world.acme.pack_id)}/share", data=form).status_code == 403
     assert [e.action for e in audit_since(engine, mark)] == ["authz_fail"]
     assert snapshot(engine) == before
 
@@ -255,7 +256,7 @@ def test_S08_a_pack_whose_answers_are_no_longer_approved_cannot_be_shared(
     assert login(client, "approver@acme.example") == 302
     before = snapshot(engine)
     form = {"recipient": "Carrier", "expires": (utcnow() + timedelta(days=3)).date().isoformat()}
-    refused = client.post(f"/o/acme/packs/{a.pack_id}/share", data=form)
+    refused = client.post(f"/o/acme/packs/{oid(a.pack_id)}/share", data=form)
     assert refused.status_code == 403 and b"no longer approved" in refused.data
     assert snapshot(engine) == before
     by_cli = CliRunner().invoke(
@@ -274,7 +275,7 @@ def test_S08_a_pack_whose_answers_are_no_longer_approved_cannot_be_shared(
     )
     assert by_cli.exit_code == 1 and "no longer approved" in by_cli.output, by_cli.output
     assert snapshot(engine) == before, "the CLI shares nothing the web page refuses"
-    rebuilt = client.post(f"/o/acme/packs/build/{a.questionnaire_id}")
+    rebuilt = client.post(f"/o/acme/packs/build/{oid(a.questionnaire_id)}")
     assert rebuilt.status_code == 302
-    new_pack = int(rebuilt.headers["Location"].rstrip("/").rsplit("/", 1)[1])
-    assert client.post(f"/o/acme/packs/{new_pack}/share", data=form).status_code == 302
+    new_pack = id_in(rebuilt.headers["Location"])
+    assert client.post(f"/o/acme/packs/{oid(new_pack)}/share", data=form).status_code == 302

@@ -74,7 +74,7 @@ from tests.catalogue._fixtures_uploads import (  # noqa: F401  (pytest fixtures)
     with_doctype,
     xlsx_with_rows,
 )
-from tests.helpers import cli
+from tests.helpers import cli, oid
 from web.cli import main
 from web.context import Runtime
 
@@ -210,7 +210,7 @@ def test_U11_sheet_over_the_row_limit_is_truncated_and_the_user_is_told(
     assert (
         "long.xlsx!Security" in warning and "only the first 40" in warning and "TRUSTDESK_MAX_ROWS" in warning
     )
-    assert "only the first 40" in text_of(signed_in.get(f"{INDEX}{record.id}"))
+    assert "only the first 40" in text_of(signed_in.get(f"{INDEX}{oid(record.id)}"))
 
 
 def test_U12_xlsx_zip_bomb_is_refused_by_the_zip_guard(
@@ -550,7 +550,7 @@ def test_U23_hostile_filenames_are_cleaned_shown_escaped_and_never_used_as_paths
         assert record.filename == shown, f"{given!r} became {record.filename!r}"
         assert unicodedata.is_normalized("NFC", record.filename) and len(record.filename) <= 200
         assert runtime.files.path_for(record.file_sha256).is_file(), "stored under its SHA-256"
-        download = signed_in.get(f"{INDEX}{record.id}/file")
+        download = signed_in.get(f"{INDEX}{oid(record.id)}/file")
         assert download.status_code == 200, f"download of {given!r} failed"
         disposition = download.headers["Content-Disposition"]
         assert "\r" not in disposition and "\n" not in disposition
@@ -571,7 +571,7 @@ def test_U23_a_name_with_crlf_is_stripped_and_its_download_never_fails(
     with Session(engine) as s:
         record = s.exec(select(QuestionnaireRecord)).one()
     assert record.filename == "vendorSet-Cookie_ x=1.xlsx"
-    download = signed_in.get(f"{INDEX}{record.id}/file")
+    download = signed_in.get(f"{INDEX}{oid(record.id)}/file")
     assert download.status_code == 200
     assert "Set-Cookie" not in download.headers or "x=1" not in download.headers.get("Set-Cookie", "")
 
@@ -582,7 +582,7 @@ def test_U24_the_same_file_twice_returns_the_existing_import(
     data = questionnaire_xlsx()
     first = upload_and_wait(signed_in, runtime, engine, data, "vendor.xlsx")
     again = upload(signed_in, data, "vendor (1).xlsx")
-    assert again.status_code == 302 and again.headers["Location"].endswith(f"/{first.id}")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/{oid(first.id)}")
     assert "already imported" in text_of(signed_in.get(again.headers["Location"]))
     path = tmp_path / "vendor.xlsx"
     path.write_bytes(data)
@@ -605,7 +605,7 @@ def test_U26_parser_killed_mid_parse_marks_the_import_failed_and_it_can_be_retri
     record = upload_and_wait(signed_in, runtime, engine, questionnaire_xlsx(), "vendor.xlsx")
     assert_failed_cleanly(engine, runtime, record)
     monkeypatch.setattr(pipeline, "run_limited", real)
-    assert signed_in.post(f"{INDEX}{record.id}/retry").status_code == 302
+    assert signed_in.post(f"{INDEX}{oid(record.id)}/retry").status_code == 302
     wait(runtime)
     with Session(engine) as s:
         again = s.get(QuestionnaireRecord, record.id)
@@ -626,4 +626,4 @@ def test_U27_formulas_without_cached_values_are_reported_in_a_warning(
     record = upload_and_wait(signed_in, runtime, engine, buffer.getvalue(), "formulas.xlsx")
     assert record.status == "ready" and record.found == 3
     assert any("3 cells contain formulas without values; re-save in Excel" in w for w in record.warnings)
-    assert "re-save in Excel" in text_of(signed_in.get(f"{INDEX}{record.id}"))
+    assert "re-save in Excel" in text_of(signed_in.get(f"{INDEX}{oid(record.id)}"))

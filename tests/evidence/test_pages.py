@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from evidence.demo import insurer_catalog_path
 from tests.evidence.conftest import World, pdf_bytes
-from tests.helpers import cli
+from tests.helpers import cli, id_in, oid
 from tests.web.test_bank_pages import login
 from web import db
 
@@ -30,18 +30,18 @@ def test_upload_view_version_link_and_download(client: FlaskClient, world: World
     page_url = created.headers["Location"]  # type: ignore[attr-defined]
     page = client.get(page_url).data.decode()
     assert "Firewall rule review" in page and "application/pdf" in page and "firewall review.pdf" in page
-    evidence_id = int(page_url.rstrip("/").rsplit("/", 1)[1])
+    evidence_id = id_in(page_url)
     new = client.post(
-        f"/o/acme/evidence/{evidence_id}/version",
+        f"/o/acme/evidence/{oid(evidence_id)}/version",
         content_type="multipart/form-data",
         data={"file": (io.BytesIO(b"Rule review, take two\n"), "v2.txt"), "valid_until": "2099-12-31"},
     )
     assert new.status_code == 302
-    client.post(f"/o/acme/evidence/{evidence_id}/link", data={"entry_key": "IAM-001"})
+    client.post(f"/o/acme/evidence/{oid(evidence_id)}/link", data={"entry_key": "IAM-001"})
     page = client.get(page_url).data.decode()
     assert "v2.txt" in page and "firewall review.pdf" in page, "old versions stay"
     assert "IAM-001" in page
-    download = client.get(f"/o/acme/evidence/{evidence_id}/download")
+    download = client.get(f"/o/acme/evidence/{oid(evidence_id)}/download")
     assert download.data == b"Rule review, take two\n"
     assert "firewall" not in download.headers["Content-Disposition"], "the user's file name is never reused"
 
@@ -81,22 +81,22 @@ def test_readiness_without_catalogs_says_how_to_import_one(client: FlaskClient, 
 
 def test_build_and_share_a_pack_in_the_ui(client: FlaskClient, world: World) -> None:
     login(client, "approver@acme.example")
-    built = client.post(f"/o/acme/packs/build/{world.questionnaire_id}")
+    built = client.post(f"/o/acme/packs/build/{oid(world.questionnaire_id)}")
     assert built.status_code == 302
     pack_page = client.get(built.headers["Location"]).data.decode()
     assert "MFA enforcement report" in pack_page and "left out" in pack_page
-    pack_id = int(built.headers["Location"].rstrip("/").rsplit("/", 1)[1])
-    assert client.get(f"/o/acme/packs/{pack_id}/download").data[:2] == b"PK"
+    pack_id = id_in(built.headers["Location"])
+    assert client.get(f"/o/acme/packs/{oid(pack_id)}/download").data[:2] == b"PK"
     shared = client.post(
-        f"/o/acme/packs/{pack_id}/share", data={"recipient": "Carrier", "expires": "2099-01-01"}
+        f"/o/acme/packs/{oid(pack_id)}/share", data={"recipient": "Carrier", "expires": "2099-01-01"}
     )
     assert shared.status_code == 302
-    assert b"not in the next 365 days" in client.get(f"/o/acme/packs/{pack_id}").data
+    assert b"not in the next 365 days" in client.get(f"/o/acme/packs/{oid(pack_id)}").data
     shared = client.post(
-        f"/o/acme/packs/{pack_id}/share",
+        f"/o/acme/packs/{oid(pack_id)}/share",
         data={"recipient": "Carrier", "expires": _tomorrow()},
     )
-    page = client.get(f"/o/acme/packs/{pack_id}").data.decode()
+    page = client.get(f"/o/acme/packs/{oid(pack_id)}").data.decode()
     link = re.search(r"http://localhost(/s/[A-Za-z0-9_-]{43,})", page)
     assert link, "the link is shown once after creating it"
     client.post("/logout")
@@ -113,9 +113,11 @@ def test_roles(client: FlaskClient, world: World) -> None:
     login(client, "account_manager@acme.example")
     assert client.get("/o/acme/evidence/").status_code == 200
     assert upload(client, url="https://x.example/").status_code == 403  # type: ignore[attr-defined]
-    assert client.post(f"/o/acme/packs/build/{world.questionnaire_id}").status_code == 302
+    assert client.post(f"/o/acme/packs/build/{oid(world.questionnaire_id)}").status_code == 302
     assert (
-        client.post("/o/acme/packs/1/share", data={"recipient": "X", "expires": _tomorrow()}).status_code
+        client.post(
+            f"/o/acme/packs/{oid(1)}/share", data={"recipient": "X", "expires": _tomorrow()}
+        ).status_code
         == 403
     )
     client.post("/logout")
@@ -154,7 +156,9 @@ def test_the_bank_shows_each_entrys_evidence_and_flags_the_expired(client: Flask
     login(client, "account_manager@acme.example")
     backup = client.get("/o/acme/bank/BCP-001").data.decode()
     assert "Backup restore test 2024" in backup and "evidence expired" in backup
-    assert f'href="/o/acme/evidence/{world.evidence["backup"]}"' in backup, "the title links to the evidence"
+    assert f'href="/o/acme/evidence/{oid(world.evidence["backup"])}"' in backup, (
+        "the title links to the evidence"
+    )
     mfa = client.get("/o/acme/bank/IAM-001").data.decode()
     assert "MFA enforcement report" in mfa and "valid until" in mfa
     assert "evidence expired" not in mfa, "evidence valid for 200 more days is not flagged"
@@ -165,12 +169,12 @@ def test_the_bank_shows_each_entrys_evidence_and_flags_the_expired(client: Flask
 
 def test_review_shows_each_drafts_evidence_and_flags_the_expired(client: FlaskClient, world: World) -> None:
     login(client, "account_manager@acme.example")
-    html = client.get(f"/o/acme/questionnaires/{world.questionnaire_id}").data.decode()
+    html = client.get(f"/o/acme/questionnaires/{oid(world.questionnaire_id)}").data.decode()
     backups = _card(html, "how often backups are taken")
     assert "Backup restore test 2024" in backups and "evidence expired" in backups
     mfa = _card(html, "multi-factor authentication")
     assert "MFA enforcement report" in mfa and "evidence expired" not in mfa
-    assert f'href="/o/acme/evidence/{world.evidence["mfa"]}"' in mfa
+    assert f'href="/o/acme/evidence/{oid(world.evidence["mfa"])}"' in mfa
     assert "Review by" in mfa, "the entry's review-by date is shown beside its evidence"
 
 
@@ -179,12 +183,12 @@ def test_review_proposes_evidence_for_a_question_when_its_entry_cites_none(
 ) -> None:
     login(client, "approver@acme.example")
     before = _card(
-        client.get(f"/o/acme/questionnaires/{world.questionnaire_id}").data.decode(), "multi-factor"
+        client.get(f"/o/acme/questionnaires/{oid(world.questionnaire_id)}").data.decode(), "multi-factor"
     )
     assert "may fit this question" not in before, "evidence the entry already cites is not proposed again"
-    unlinked = client.post(f"/o/acme/evidence/{world.evidence['mfa']}/unlink/IAM-001")
+    unlinked = client.post(f"/o/acme/evidence/{oid(world.evidence['mfa'])}/unlink/IAM-001")
     assert unlinked.status_code == 302
-    html = client.get(f"/o/acme/questionnaires/{world.questionnaire_id}").data.decode()
+    html = client.get(f"/o/acme/questionnaires/{oid(world.questionnaire_id)}").data.decode()
     mfa = _card(html, "multi-factor")
     proposed = mfa[mfa.index("may fit this question") :]
     assert "MFA enforcement report" in proposed and "no evidence" in mfa

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from core.models import AuditEvent, utcnow
 from evidence.packs import verify
 from tests.evidence.conftest import World
-from tests.helpers import PASSWORD, cli
+from tests.helpers import PASSWORD, cli, oid
 from tests.web.test_bank_pages import login
 from web.cli import main
 
@@ -106,20 +106,20 @@ def test_a_viewer_sees_the_packs_shared_with_them_and_nothing_else(
     assert login(client, "insurer@carrier.example", PASSWORD) == 302
     listing = client.get("/shared/")
     assert listing.status_code == 200
-    share_id = int(re.search(rb"/shared/(\d+)", listing.data).group(1))  # type: ignore[union-attr]
-    assert client.get(f"/shared/{share_id}").status_code == 200
-    assert client.get(f"/shared/{share_id}/pack.zip").status_code == 200
+    link = re.search(r"/shared/([\w-]{22})", listing.data.decode()).group(1)  # type: ignore[union-attr]
+    assert client.get(f"/shared/{link}").status_code == 200
+    assert client.get(f"/shared/{link}/pack.zip").status_code == 200
     for forbidden in (
         "/o/acme/evidence/",
         "/o/acme/packs/",
-        f"/o/acme/packs/{pack_id}",
+        f"/o/acme/packs/{oid(pack_id)}",
         "/o/acme/readiness/",
     ):
         assert client.get(forbidden).status_code == 404, forbidden
     assert client.get("/o/globex/evidence/").status_code == 404
     client.post("/logout")
     login(client, "viewer@acme.example", PASSWORD)
-    assert client.get(f"/shared/{share_id}").status_code == 404, "a link names one e-mail"
+    assert client.get(f"/shared/{link}").status_code == 404, "a link names one e-mail"
     assert b"Nothing is shared with you" in client.get("/shared/").data
 
 

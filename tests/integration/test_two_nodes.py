@@ -32,7 +32,7 @@ from core.models import AuditEvent
 from review.jobs import QUEUE_NAME, RQQueue
 from review.models import Draft, QuestionnaireRecord, QuestionRecord
 from tests.conftest import PG_URL, _reset_postgres
-from tests.helpers import PASSWORD, cli, make_org, make_user
+from tests.helpers import PASSWORD, cli, id_in, make_org, make_user
 from tests.review.test_questionnaire_cli import BANK, QUESTIONS
 
 pytestmark = pytest.mark.integration
@@ -209,7 +209,7 @@ def upload(client: httpx.Client, token: str, n: int) -> int:
         files={"file": (f"vendor-{n}.xlsx", questionnaire(n), "application/octet-stream")},
     )
     assert response.status_code == 302, response.text[:500]
-    return int(response.headers["location"].rsplit("/", 1)[-1])
+    return id_in(response.headers["location"])
 
 
 def _wait_for_jobs(engine: Engine) -> None:

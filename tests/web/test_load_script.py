@@ -27,7 +27,7 @@ def test_load_core_approves_drafts_and_reports_every_operation(engine: Engine) -
     app = create_app({"TESTING": True}, runtime=runtime)  # CSRF stays on: the client reads the tokens
     plan = Plan(
         org=seeded.org_slug,
-        questionnaire_id=seeded.questionnaire_id,
+        questionnaire=seeded.questionnaire_url_id,
         reviewers=seeded.logins[:3],
         uploaders=seeded.logins[3:],
         hostile=hostile_files(scale=0.01)[:2],

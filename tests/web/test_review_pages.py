@@ -20,7 +20,7 @@ from answerbank.models import BankEntry
 from core.models import AuditEvent
 from review.jobs import InProcessQueue
 from review.models import Draft, DraftComment, QuestionnaireRecord, QuestionRecord
-from tests.helpers import PASSWORD, cli, make_org, make_user
+from tests.helpers import PASSWORD, cli, id_in, make_org, make_user, oid
 from web.context import Runtime
 
 BANK = """key,question,answer,short_answer,category,controls,alternates,review_by
@@ -119,14 +119,13 @@ def qid(world: None, client: FlaskClient, runtime: Runtime) -> int:
     login(client, "account_manager@acme.example")
     response = upload(client, questionnaire_xlsx())
     assert response.status_code == 302, response.data
-    match = re.search(r"/o/acme/questionnaires/(\d+)$", response.headers["Location"])
-    assert match, response.headers["Location"]
+    assert re.search(r"/o/acme/questionnaires/[\w-]{22}$", response.headers["Location"])
     wait(runtime)
-    return int(match.group(1))
+    return id_in(response.headers["Location"])
 
 
 def page(client: FlaskClient, qid: int, query: str = "") -> str:
-    response = client.get(f"/o/acme/questionnaires/{qid}{query}")
+    response = client.get(f"/o/acme/questionnaires/{oid(qid)}{query}")
     assert response.status_code == 200
     return response.data.decode()
 
@@ -137,11 +136,11 @@ def test_upload_answers_at_once_and_the_job_drafts_every_question_with_a_band(
     login(client, "account_manager@acme.example")
     response = upload(client, questionnaire_xlsx(), name="../../etc/vendor.xlsx")
     assert response.status_code == 302
-    qid = int(response.headers["Location"].rsplit("/", 1)[1])
-    status = client.get(f"/o/acme/questionnaires/{qid}/status").get_json()
+    qid = id_in(response.headers["Location"])
+    status = client.get(f"/o/acme/questionnaires/{oid(qid)}/status").get_json()
     assert status["status"] in ("queued", "processing", "ready")
     wait(runtime)
-    assert client.get(f"/o/acme/questionnaires/{qid}/status").get_json() == {
+    assert client.get(f"/o/acme/questionnaires/{oid(qid)}/status").get_json() == {
         "status": "ready",
         "found": 5,
         "matched": 5,
@@ -177,12 +176,12 @@ def test_the_processing_page_polls_status_and_a_failed_job_shows_its_error_and_r
     login(client, "account_manager@acme.example")
     broken = questionnaire_xlsx().replace(b"xl/workbook.xml", b"xl/workbook.xmX")  # passes the upload checks
     response = upload(client, broken, name="broken.xlsx")
-    qid = int(response.headers["Location"].rsplit("/", 1)[1])
+    qid = id_in(response.headers["Location"])
     wait(runtime)
     html = page(client, qid)
     assert "Drafting failed" in html and "broken.xlsx" in html and "Retry" in html
     assert "review.js" in html and "<script>" not in html, "no inline script under the CSP"
-    assert client.post(f"/o/acme/questionnaires/{qid}/retry").status_code == 302
+    assert client.post(f"/o/acme/questionnaires/{oid(qid)}/retry").status_code == 302
     wait(runtime)
     with Session(engine) as s:
         record = s.get(QuestionnaireRecord, qid)
@@ -200,13 +199,13 @@ def test_a_job_that_cannot_be_queued_fails_visibly_and_can_be_retried(
     working = runtime.jobs
     runtime.__dict__["jobs"] = Down()
     login(client, "account_manager@acme.example")
-    qid = int(upload(client, questionnaire_xlsx()).headers["Location"].rsplit("/", 1)[1])
+    qid = id_in(upload(client, questionnaire_xlsx()).headers["Location"])
     html = page(client, qid)
     assert "could not be queued" in html and "redis is down" in html and "Retry" in html
     runtime.__dict__["jobs"] = working
-    assert client.post(f"/o/acme/questionnaires/{qid}/retry").status_code == 302
+    assert client.post(f"/o/acme/questionnaires/{oid(qid)}/retry").status_code == 302
     wait(runtime)
-    assert client.get(f"/o/acme/questionnaires/{qid}/status").get_json()["status"] == "ready"
+    assert client.get(f"/o/acme/questionnaires/{oid(qid)}/status").get_json()["status"] == "ready"
 
 
 def test_an_upload_without_a_file_is_refused(world: None, client: FlaskClient) -> None:
@@ -216,18 +215,24 @@ def test_an_upload_without_a_file_is_refused(world: None, client: FlaskClient) -
 
 
 def test_approve_edit_and_approve_reject_and_save_text(qid: int, client: FlaskClient, engine: Engine) -> None:
-    base = f"/o/acme/questionnaires/{qid}/drafts"
+    base = f"/o/acme/questionnaires/{oid(qid)}/drafts"
     before = drafts(engine, qid)
     saved = client.post(
-        f"{base}/{before['2.3'].id}/save", data=decision(before["2.3"], "No, we do not hold TISAX.", "No")
+        f"{base}/{oid(before['2.3'].id)}/save",
+        data=decision(before["2.3"], "No, we do not hold TISAX.", "No"),
     )
     assert saved.status_code == 302, "an account manager edits without deciding"
-    assert client.post(f"{base}/{before['1.1'].id}/approve", data=decision(before["1.1"])).status_code == 403
+    assert (
+        client.post(f"{base}/{oid(before['1.1'].id)}/approve", data=decision(before["1.1"])).status_code
+        == 403
+    )
     login(client, "approver@acme.example")
-    approved = client.post(f"{base}/{before['1.1'].id}/approve", data=decision(before["1.1"]))
+    approved = client.post(f"{base}/{oid(before['1.1'].id)}/approve", data=decision(before["1.1"]))
     assert approved.status_code == 302 and approved.headers["Location"].endswith(f"#d{before['1.1'].id}")
-    client.post(f"{base}/{before['2.1'].id}/approve", data=decision(before["2.1"], "Yes, AES-256 (edited)."))
-    client.post(f"{base}/{before['2.2'].id}/reject", data=decision(before["2.2"]))
+    client.post(
+        f"{base}/{oid(before['2.1'].id)}/approve", data=decision(before["2.1"], "Yes, AES-256 (edited).")
+    )
+    client.post(f"{base}/{oid(before['2.2'].id)}/reject", data=decision(before["2.2"]))
     after = drafts(engine, qid)
     assert after["1.1"].status == "approved" and after["1.1"].decided_by == "approver@acme.example"
     assert not after["1.1"].edited
@@ -249,14 +254,14 @@ def test_an_empty_answer_cannot_be_approved_and_review_forms_need_a_csrf_token(
 
     guarded = create_app({"TESTING": True}, runtime=runtime).test_client()
     draft = drafts(engine, qid)["2.3"]
-    url = f"/o/acme/questionnaires/{qid}/drafts/{draft.id}/approve"
+    url = f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(draft.id)}/approve"
     html = guarded.get("/login").data.decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     assert token, "the login form carries a CSRF token"
     login_form = {"email": "approver@acme.example", "password": PASSWORD, "csrf_token": token.group(1)}
     assert guarded.post("/login", data=login_form).status_code == 302
     assert guarded.post(url, data=decision(draft, "Forged.")).status_code == 400
-    page_html = guarded.get(f"/o/acme/questionnaires/{qid}").data.decode()
+    page_html = guarded.get(f"/o/acme/questionnaires/{oid(qid)}").data.decode()
     fresh = re.search(r'name="csrf_token" value="([^"]+)"', page_html)
     assert fresh
     empty = guarded.post(url, data={**decision(draft, "  ", ""), "csrf_token": fresh.group(1)})
@@ -271,7 +276,7 @@ def test_two_approvers_racing_on_one_draft_one_wins_the_other_is_told_and_keeps_
     login(first, "approver@acme.example")
     login(second, "second@acme.example")
     seen = drafts(engine, qid)["1.2"]  # both opened the page at this row_version
-    url = f"/o/acme/questionnaires/{qid}/drafts/{seen.id}/approve"
+    url = f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(seen.id)}/approve"
     assert first.post(url, data=decision(seen, "Yes, quarterly by managers.")).status_code == 302
     lost = second.post(url, data=decision(seen, "My carefully typed better answer."))
     assert lost.status_code == 409
@@ -289,9 +294,9 @@ def test_two_approvers_racing_on_one_draft_one_wins_the_other_is_told_and_keeps_
 def test_bulk_approve_approves_every_auto_draft_and_nothing_else(
     qid: int, client: FlaskClient, engine: Engine
 ) -> None:
-    assert client.post(f"/o/acme/questionnaires/{qid}/bulk-approve").status_code == 403
+    assert client.post(f"/o/acme/questionnaires/{oid(qid)}/bulk-approve").status_code == 403
     login(client, "approver@acme.example")
-    response = client.post(f"/o/acme/questionnaires/{qid}/bulk-approve", follow_redirects=True)
+    response = client.post(f"/o/acme/questionnaires/{oid(qid)}/bulk-approve", follow_redirects=True)
     auto = [n for n, d in drafts(engine, qid).items() if d.band == "auto"]
     assert auto, "the sample must give at least one auto draft"
     assert f"{len(auto)} auto-matched answer".encode() in response.data
@@ -307,7 +312,10 @@ def test_filters_by_band_status_section_and_assigned_to_me(
     assert "TISAX" in page(client, qid, "?band=none") and "Okta" not in page(client, qid, "?band=none")
     data_only = page(client, qid, "?section=Data+protection")
     assert "encrypted at rest" in data_only and "multi-factor" not in data_only
-    client.post(f"/o/acme/questionnaires/{qid}/drafts/{found['1.1'].id}/approve", data=decision(found["1.1"]))
+    client.post(
+        f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(found['1.1'].id)}/approve",
+        data=decision(found["1.1"]),
+    )
     assert "multi-factor" in page(client, qid, "?status=approved")
     assert "encrypted at rest" not in page(client, qid, "?status=approved")
     assert "Showing 0 of 5" in page(client, qid, "?mine=1")
@@ -317,7 +325,8 @@ def test_filters_by_band_status_section_and_assigned_to_me(
         me = get_user(s, email="approver@acme.example")
         assert me is not None
     assigned = client.post(
-        f"/o/acme/questionnaires/{qid}/drafts/{found['2.2'].id}/assign?mine=1", data={"user_id": str(me.id)}
+        f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(found['2.2'].id)}/assign?mine=1",
+        data={"user_id": str(me.id)},
     )
     assert assigned.status_code == 302 and "mine=1" in assigned.headers["Location"], "filters survive actions"
     mine = page(client, qid, "?mine=1")
@@ -332,14 +341,14 @@ def test_filters_by_band_status_section_and_assigned_to_me(
     )
     assert menu.count("selected") == 1, menu
     refused = client.post(
-        f"/o/acme/questionnaires/{qid}/drafts/{found['2.2'].id}/assign", data={"user_id": "999999"}
+        f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(found['2.2'].id)}/assign", data={"user_id": "999999"}
     )
     assert refused.status_code == 400, "only members can be assigned"
 
 
 def test_comments_are_kept_and_shown(qid: int, client: FlaskClient, engine: Engine) -> None:
     draft = drafts(engine, qid)["2.3"]
-    url = f"/o/acme/questionnaires/{qid}/drafts/{draft.id}/comment"
+    url = f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(draft.id)}/comment"
     assert client.post(url, data={"body": "Ask the plant manager about TISAX."}).status_code == 302
     assert client.post(url, data={"body": "  "}).status_code == 400
     assert "Ask the plant manager about TISAX." in page(client, qid)
@@ -353,7 +362,7 @@ def test_another_candidate_is_one_click_away(qid: int, client: FlaskClient, engi
     assert "ENC-002" in others, f"the sample should offer ENC-002 as a runner-up, got {others}"
     html = page(client, qid)
     assert "Other candidates" in html and "Use this" in html
-    url = f"/o/acme/questionnaires/{qid}/drafts/{draft.id}/candidate"
+    url = f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(draft.id)}/candidate"
     assert client.post(url, data={"row_version": draft.row_version, "key": "ENC-002"}).status_code == 302
     switched = drafts(engine, qid)["2.1"]
     assert (switched.entry_key, switched.entry_version) == ("ENC-002", 1)
@@ -369,18 +378,18 @@ def test_save_to_bank_as_a_new_version_or_a_new_entry_and_overdue_entries_are_fl
 ) -> None:
     found = drafts(engine, qid)
     assert "past review date" in page(client, qid), "IAM-002's review-by date (2020) is past"
-    url = f"/o/acme/questionnaires/{qid}/drafts/{{}}/bank"
-    assert client.post(url.format(found["1.2"].id), data={"row_version": 1}).status_code == 403
+    url = f"/o/acme/questionnaires/{oid(qid)}/drafts/{{}}/bank"
+    assert client.post(url.format(oid(found["1.2"].id)), data={"row_version": 1}).status_code == 403
     login(client, "approver@acme.example")
-    base = f"/o/acme/questionnaires/{qid}/drafts"
-    client.post(f"{base}/{found['1.2'].id}/approve", data=decision(found["1.2"], "Yes, every quarter."))
+    base = f"/o/acme/questionnaires/{oid(qid)}/drafts"
+    client.post(f"{base}/{oid(found['1.2'].id)}/approve", data=decision(found["1.2"], "Yes, every quarter."))
     version = drafts(engine, qid)["1.2"].row_version
-    assert client.post(url.format(found["1.2"].id), data={"row_version": version}).status_code == 302
-    client.post(f"{base}/{found['2.3'].id}/save", data=decision(found["2.3"], "No TISAX label.", "No"))
+    assert client.post(url.format(oid(found["1.2"].id)), data={"row_version": version}).status_code == 302
+    client.post(f"{base}/{oid(found['2.3'].id)}/save", data=decision(found["2.3"], "No TISAX label.", "No"))
     version = drafts(engine, qid)["2.3"].row_version
-    new = client.post(url.format(found["2.3"].id), data={"row_version": version, "new_key": "CERT-009"})
+    new = client.post(url.format(oid(found["2.3"].id)), data={"row_version": version, "new_key": "CERT-009"})
     assert new.status_code == 302
-    assert client.post(url.format(found["2.3"].id), data={"row_version": 1}).status_code == 409
+    assert client.post(url.format(oid(found["2.3"].id)), data={"row_version": 1}).status_code == 409
     with Session(engine) as s:
         entries = {e.key: e for e in s.exec(select(BankEntry))}
     assert entries["IAM-002"].version == 2 and entries["IAM-002"].answer == "Yes, every quarter."
@@ -391,11 +400,11 @@ def test_save_to_bank_as_a_new_version_or_a_new_entry_and_overdue_entries_are_fl
 def test_export_the_original_with_the_approved_answers_and_download_its_provenance(
     qid: int, client: FlaskClient, engine: Engine
 ) -> None:
-    url = f"/o/acme/questionnaires/{qid}/export"
+    url = f"/o/acme/questionnaires/{oid(qid)}/export"
     nothing = client.post(url, data={"format": "original"}, follow_redirects=True)
     assert b"no approved answers" in nothing.data
     login(client, "approver@acme.example")
-    client.post(f"/o/acme/questionnaires/{qid}/bulk-approve")
+    client.post(f"/o/acme/questionnaires/{oid(qid)}/bulk-approve")
     response = client.post(url, data={"format": "original"})
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -405,15 +414,15 @@ def test_export_the_original_with_the_approved_answers_and_download_its_provenan
     assert answers["1.1"] in ("Yes", "Yes. Okta enforces MFA for every employee and contractor.")
     assert answers["2.3"] is None, "an unanswered question stays empty"
     html = page(client, qid)
-    links = re.findall(rf"/o/acme/questionnaires/{qid}/exports/(\d+)/provenance", html)
+    links = re.findall(rf"/o/acme/questionnaires/{oid(qid)}/exports/([\w-]{{22}})/provenance", html)
     assert len(links) == 1, "the page lists the export with its provenance"
-    prov = client.get(f"/o/acme/questionnaires/{qid}/exports/{links[0]}/provenance")
+    prov = client.get(f"/o/acme/questionnaires/{oid(qid)}/exports/{links[0]}/provenance")
     assert prov.headers["Content-Disposition"].startswith("attachment")
     body = json.loads(prov.data)
     assert body["export"]["by"] == "approver@acme.example" and body["export"]["draft"] is False
     assert {a["entry_key"] for a in body["answers"]} >= {"IAM-001"}
     assert all(a["entry_version"] == 1 and a["approved_by"] for a in body["answers"])
-    again = client.get(f"/o/acme/questionnaires/{qid}/exports/{links[0]}")
+    again = client.get(f"/o/acme/questionnaires/{oid(qid)}/exports/{links[0]}")
     assert again.data == response.data
 
 
@@ -421,7 +430,7 @@ def test_export_the_original_with_the_approved_answers_and_download_its_provenan
 def test_the_other_formats_and_an_explicit_draft_export_marked_draft(
     qid: int, client: FlaskClient, fmt: str
 ) -> None:
-    url = f"/o/acme/questionnaires/{qid}/export"
+    url = f"/o/acme/questionnaires/{oid(qid)}/export"
     response = client.post(url, data={"format": fmt, "draft": "1"})
     assert response.status_code == 200 and f"vendor-DRAFT.{fmt}" in response.headers["Content-Disposition"]
     if fmt == "xlsx":
@@ -455,17 +464,20 @@ def test_roles_decide_who_reads_edits_approves_and_exports(
 ) -> None:
     login(client, f"{role}@acme.example")
     draft = drafts(engine, qid)["2.3"]
-    base = f"/o/acme/questionnaires/{qid}"
+    base = f"/o/acme/questionnaires/{oid(qid)}"
     assert client.get(base).status_code == read
     assert client.get(f"{base}/status").status_code == read
     assert client.get("/o/acme/questionnaires/").status_code == read
     html = client.get(base).data.decode()
     assert ("Approve all auto drafts" in html) == (approve == 302)
     assert ("data-approve" in html) == (approve == 302)
-    assert client.post(f"{base}/drafts/{draft.id}/save", data=decision(draft, "x")).status_code == edit
+    assert client.post(f"{base}/drafts/{oid(draft.id)}/save", data=decision(draft, "x")).status_code == edit
     fresh = drafts(engine, qid)["2.3"]
-    assert client.post(f"{base}/drafts/{draft.id}/approve", data=decision(fresh)).status_code == approve
-    assert client.post(f"{base}/drafts/{draft.id}/reject", data=decision(fresh)).status_code in (approve, 409)
+    assert client.post(f"{base}/drafts/{oid(draft.id)}/approve", data=decision(fresh)).status_code == approve
+    assert client.post(f"{base}/drafts/{oid(draft.id)}/reject", data=decision(fresh)).status_code in (
+        approve,
+        409,
+    )
     assert client.post(f"{base}/bulk-approve").status_code == approve
     assert upload(client, questionnaire_xlsx()).status_code == edit
     wait(runtime)
