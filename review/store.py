@@ -125,6 +125,16 @@ def band_counts(session: Session, *, questionnaire_id: int) -> dict[str, int]:
     )
 
 
+def approved_count(session: Session, *, questionnaire_id: int) -> int:
+    """How many of the questionnaire's drafts are approved (the review page's "Approved n of N")."""
+    found = session.exec(
+        select(func.count())
+        .select_from(Draft)
+        .where(col(Draft.questionnaire_id) == questionnaire_id, col(Draft.status) == "approved")
+    ).one()
+    return int(found)
+
+
 def _zero_counts() -> dict[str, int]:
     return dict.fromkeys(("auto", "review", "none", "draft", "approved", "rejected"), 0)
 

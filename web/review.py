@@ -285,7 +285,7 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
         return _refused(qid, draft_id, exc, form.answer.data)
     if _wants_json():
         db.close_session()  # this request's read view predates the decision: count in a new one,
-        counts = review_store.band_counts(db.session(), questionnaire_id=qid)  # outside the write lock
+        approved = review_store.approved_count(db.session(), questionnaire_id=qid)  # outside the write lock
         return jsonify(
             id=draft.id,
             status=draft.status,
@@ -293,7 +293,7 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
             decided_by=draft.decided_by,
             answer=draft.answer,
             short_answer=draft.short_answer or "",
-            counts=counts,
+            counts={"approved": approved},  # what the page's script updates ("Approved n of N")
         )
     flash(f"Answer {decision}.", "info")
     return _back(qid, draft_id)

@@ -79,6 +79,30 @@ def test_a_writer_kept_out_past_its_timeout_gets_busy_and_writes_nothing(tmp_pat
         assert s.execute(text("SELECT n FROM counter")).scalar_one() == 1
 
 
+def test_a_writer_waiting_on_another_process_gets_in_once_it_lets_go(tmp_path: Path) -> None:
+    """Two engines on one file have two descriptors of the lock file, so ``flock`` treats them as two
+    processes: the second waits until the first lets go, then gets in."""
+    first = writer_gate(counter_engine(tmp_path))
+    second = writer_gate(make_engine(f"sqlite:///{tmp_path / 'gate.db'}"))
+    assert first is not None and second is not None
+    order: list[str] = []
+    got_in = threading.Event()
+
+    def wait_then_write() -> None:
+        with second.held():
+            order.append("second in")
+            got_in.set()
+
+    waiter = threading.Thread(target=wait_then_write)
+    with first.held():
+        waiter.start()
+        assert not got_in.wait(0.3), "the second writer got in while the first held the lock"
+        order.append("first out")
+    assert got_in.wait(10)
+    waiter.join(10)
+    assert order == ["first out", "second in"]
+
+
 def test_a_write_session_inside_another_of_the_same_thread_passes_the_gate(tmp_path: Path) -> None:
     engine = counter_engine(tmp_path, timeout_ms=300)
     gate = writer_gate(engine)

@@ -247,6 +247,28 @@ def test_approve_edit_and_approve_reject_and_save_text(qid: int, client: FlaskCl
     assert {"draft.approved", "draft.rejected", "draft.edit", "questionnaire.upload"} <= actions
 
 
+def test_the_page_script_approves_in_json_and_a_stale_second_approval_is_a_409_naming_the_winner(
+    qid: int, client: FlaskClient, engine: Engine
+) -> None:
+    """What ``review.js`` relies on: the decided card's fields and the new "Approved n" count, and on a
+    lost race the catalogue's C01 message, with nothing changed by the loser."""
+    before = drafts(engine, qid)
+    login(client, "approver@acme.example")
+    url = f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(before['1.1'].id)}/approve"
+    as_json = {"Accept": "application/json"}
+    won = client.post(url, data=decision(before["1.1"]), headers=as_json)
+    assert won.status_code == 200
+    body = won.get_json()
+    assert body["id"] == before["1.1"].id and body["status"] == "approved"
+    assert body["row_version"] == before["1.1"].row_version + 1
+    assert body["decided_by"] == "approver@acme.example" and body["answer"] == before["1.1"].answer
+    assert body["counts"] == {"approved": 1}
+    lost = client.post(url, data=decision(before["1.1"], "A different answer."), headers=as_json)
+    assert lost.status_code == 409
+    assert lost.get_json()["error"].startswith("Already approved by approver@acme.example")
+    assert drafts(engine, qid)["1.1"].answer == before["1.1"].answer
+
+
 def test_an_empty_answer_cannot_be_approved_and_review_forms_need_a_csrf_token(
     qid: int, runtime: Runtime, engine: Engine
 ) -> None:
