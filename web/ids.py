@@ -21,7 +21,7 @@ from functools import lru_cache
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from werkzeug.routing import BaseConverter, Map, ValidationError
+from werkzeug.routing import BaseConverter, ValidationError
 
 TOKEN_LENGTH = 22
 PAD = bytes(8)
@@ -79,9 +79,6 @@ def converter(ids: OpaqueIds) -> type[BaseConverter]:
     class OpaqueIdConverter(BaseConverter):
         regex = r"[A-Za-z0-9_-]{22}"
         part_isolating = True
-
-        def __init__(self, url_map: Map) -> None:
-            super().__init__(url_map)
 
         def to_python(self, value: str) -> int:
             try:
