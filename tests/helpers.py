@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from click.testing import CliRunner, Result
 
 from core.settings import Settings
@@ -13,24 +11,19 @@ from web.ids import OpaqueIds
 PASSWORD = "correct horse battery staple"
 
 
-@lru_cache(maxsize=8)
-def _url_ids(secret: str) -> OpaqueIds:
-    return OpaqueIds(secret)
-
-
-_SECRET: dict[str, str] = {}  # this test's secret key, read at the first use (conftest forgets it)
+_IDS: list[OpaqueIds] = []  # this test's, made at the first use (conftest forgets it between tests)
 
 
 def forget_secret() -> None:
-    _SECRET.clear()
+    _IDS.clear()
 
 
 def _ids() -> OpaqueIds:
     """The app's URL ids under this test's secret key: the one in force when the test first asked, so a
     ``monkeypatch.undo()`` of the environment later in the test does not change them."""
-    if "key" not in _SECRET:
-        _SECRET["key"] = Settings.from_env().secret_key
-    return _url_ids(_SECRET["key"])
+    if not _IDS:
+        _IDS.append(OpaqueIds(Settings.from_env().secret_key))
+    return _IDS[0]
 
 
 def oid(record_id: int) -> str:
