@@ -1,7 +1,7 @@
 """The content-addressed file store: files kept by SHA-256 under ``$TRUSTDESK_HOME/files``.
 
-A write goes to a temporary file in the same folder, is fsynced, then renamed into place, before the
-database row that points at it is committed, so a crash can leave an unreferenced file but never a
+A write goes to a temporary file in the same folder, is fsynced, then renamed into place and the folder
+fsynced (so the rename survives a power cut too), before the database row that points at it is committed, so a crash can leave an unreferenced file but never a
 row without its file. :meth:`FileStore.sweep` removes files no row refers to (and temporary files a
 crashed writer left) once they are older than a grace period, so uploads still in flight are kept.
 A full disk raises :class:`StorageFull` and leaves no temporary file. File names from users are never
@@ -26,6 +26,16 @@ CHUNK = 1 << 16
 TEMP_PREFIX = ".incoming-"
 SWEEP_GRACE_S = 24 * 3600
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the entries of ``folder`` durable: without it a power cut can undo a rename whose file
+    contents were already synced, and leave a committed row pointing at no file."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -63,8 +73,11 @@ class FileStore:
                 out.flush()
                 os.fsync(out.fileno())
             final = self.path_for(digest.hexdigest())
+            new_dirs = [d for d in (final.parent.parent, final.parent) if not d.is_dir()]
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
+            for folder in {final.parent, *(d.parent for d in new_dirs)}:  # the renames themselves
+                _fsync_dir(folder)
         except OSError as exc:
             if exc.errno in _FULL:
                 raise StorageFull(
