@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
+from core import accounts
+from core.db import write_session
 from tests.helpers import cli
 
 
@@ -27,3 +31,15 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: Engine) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_the_audit_log_cannot_be_emptied_in_one_statement(engine: Engine) -> None:
+    """PostgreSQL's TRUNCATE fires no row trigger, so it has a statement trigger of its own; SQLite has
+    no TRUNCATE and its DELETE of every row fires the row trigger."""
+    emptying = "TRUNCATE audit_event" if engine.dialect.name == "postgresql" else "DELETE FROM audit_event"
+    with write_session(engine) as s:
+        accounts.create_org(s, slug="kept", name="Kept")
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text(emptying))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_event")).scalar() == 1
