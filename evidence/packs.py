@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from core import audit
 from core.errors import CorruptFile, NotFound
-from core.filestore import FileStore
+from core.filestore import FileStore, StoredFile
 from evidence.filetypes import EXTENSIONS
 from evidence.models import Evidence, Pack
 
@@ -162,13 +162,12 @@ def record_pack(
     org_id: int,
     questionnaire_id: int,
     title: str,
-    data: bytes,
-    files: FileStore,
+    stored: StoredFile,
     members: int,
     actor: str,
     actor_id: int | None = None,
 ) -> Pack:
-    stored = files.put_bytes(data, name="pack.zip")
+    """The row (and audit event) of a pack whose ZIP is already in the file store."""
     pack = Pack(
         org_id=org_id,
         questionnaire_id=questionnaire_id,

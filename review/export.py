@@ -23,6 +23,7 @@ from core import audit
 from core.db import read_session, write_session
 from core.errors import ValidationError
 from core.filestore import FileStore
+from core.sandbox import SandboxLimits, run_limited
 from ingest.model import Location
 from review.models import Draft, ExportRecord, QuestionnaireRecord, QuestionRecord
 from review.store import questions_with_drafts
@@ -86,27 +87,11 @@ class Rendered:
     provenance: list[dict[str, Any]]
 
 
-def export(
-    session: Session,
-    *,
-    files: FileStore,
-    record: QuestionnaireRecord,
-    fmt: str,
-    actor: Actor,
-    draft: bool = False,
-) -> ExportResult:
-    """Render, store and record an export in the caller's session (see :func:`export_outside_writes`)."""
-    rendered = render(session, files=files, record=record, fmt=fmt, draft=draft)
-    export_record = record_export(
-        session, record=record, rendered=rendered, fmt=fmt, actor=actor, draft=draft
-    )
-    return ExportResult(rendered.filename, rendered.data, export_record, rendered.provenance)
-
-
 def export_outside_writes(
     engine: Engine,
     *,
     files: FileStore,
+    sandbox: SandboxLimits,
     record: QuestionnaireRecord,
     fmt: str,
     actor: Actor,
@@ -114,16 +99,23 @@ def export_outside_writes(
 ) -> ExportResult:
     """Render and store the file with no write lock held, then record it in one short transaction."""
     with read_session(engine) as s:
-        rendered = render(s, files=files, record=record, fmt=fmt, draft=draft)
+        rendered = render(s, files=files, sandbox=sandbox, record=record, fmt=fmt, draft=draft)
     with write_session(engine) as s:
         export_record = record_export(s, record=record, rendered=rendered, fmt=fmt, actor=actor, draft=draft)
     return ExportResult(rendered.filename, rendered.data, export_record, rendered.provenance)
 
 
 def render(
-    session: Session, *, files: FileStore, record: QuestionnaireRecord, fmt: str, draft: bool = False
+    session: Session,
+    *,
+    files: FileStore,
+    sandbox: SandboxLimits,
+    record: QuestionnaireRecord,
+    fmt: str,
+    draft: bool = False,
 ) -> Rendered:
-    """Write the answers into a file and put it in the file store (before any row points at it)."""
+    """Write the answers into a file and put it in the file store (before any row points at it). The
+    customer's original is a stranger's file: it is reopened and filled in the parsing sandbox."""
     if fmt not in FORMATS:
         raise ValidationError(f"export format {fmt!r} is unknown", fix=f"use one of {', '.join(FORMATS)}")
     assert record.id is not None
@@ -134,7 +126,7 @@ def render(
             where=record.title,
             fix="approve answers first, or make an explicit draft export (--draft)",
         )
-    data, filename = _render(files, record, rows, fmt, draft)
+    data, filename = _render(files, sandbox, record, rows, fmt, draft)
     stored = files.put_bytes(data, name=filename)
     return Rendered(filename, data, stored.sha256, len(rows), provenance(rows))
 
@@ -173,6 +165,7 @@ def record_export(
 
 def _render(
     files: FileStore,
+    sandbox: SandboxLimits,
     record: QuestionnaireRecord,
     rows: list[tuple[QuestionRecord, Draft]],
     fmt: str,
@@ -181,7 +174,7 @@ def _render(
     stem, suffix = PurePath(record.filename).stem, PurePath(record.filename).suffix
     mark = "-DRAFT" if draft else "-answered"
     if fmt == "original":
-        data, out_name = _original(files, record, rows)
+        data, out_name = _original(files, sandbox, record, rows)
         return data, f"{stem}{mark}{PurePath(out_name).suffix or suffix}"
     table = [_row(q, d) for q, d in rows]
     if fmt == "json":
@@ -251,7 +244,10 @@ def to_ingest_question(q: QuestionRecord) -> ingest.Question:
 
 
 def _original(
-    files: FileStore, record: QuestionnaireRecord, rows: list[tuple[QuestionRecord, Draft]]
+    files: FileStore,
+    sandbox: SandboxLimits,
+    record: QuestionnaireRecord,
+    rows: list[tuple[QuestionRecord, Draft]],
 ) -> tuple[bytes, str]:
     answers = {q.ref: answer_text(q, d) for q, d in rows}
     questions = [to_ingest_question(q) for q, _d in rows]
@@ -260,5 +256,7 @@ def _original(
         src, out = Path(tmp) / f"original{suffix}", Path(tmp) / f"filled{suffix}"
         with files.open(record.file_sha256) as fh, src.open("wb") as dst:
             shutil.copyfileobj(fh, dst)
-        written = ingest.fill(src, questions, answers, out)
+        written = run_limited(
+            ingest.fill, src, questions, answers, out, sandbox=sandbox, what=record.filename
+        )
         return written.read_bytes(), written.name

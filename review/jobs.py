@@ -25,6 +25,15 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "trustdesk"
 
 
+def sandbox_limits(settings: Settings) -> SandboxLimits:
+    """What one parse (or fill) of a stranger's file may use (TRUSTDESK_PARSE_MEMORY_MB and _TIMEOUT)."""
+    return SandboxLimits(
+        memory_mb=settings.parse_memory_mb,
+        cpu_s=int(settings.parse_timeout) + 1,
+        wall_s=settings.parse_timeout,
+    )
+
+
 def pipeline_config(settings: Settings) -> PipelineConfig:
     thresholds = None
     if settings.match_auto is not None or settings.match_review is not None:
@@ -43,11 +52,7 @@ def pipeline_config(settings: Settings) -> PipelineConfig:
             max_pages=settings.max_pages,
             parse_timeout_s=settings.parse_timeout,
         ),
-        sandbox=SandboxLimits(
-            memory_mb=settings.parse_memory_mb,
-            cpu_s=int(settings.parse_timeout) + 1,
-            wall_s=settings.parse_timeout,
-        ),
+        sandbox=sandbox_limits(settings),
         thresholds=thresholds,
         quota=Quota(max_bytes=settings.org_quota_mb << 20, max_files=settings.org_max_files),
     )

@@ -15,12 +15,15 @@ from datetime import date
 from pathlib import PurePath
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from answerbank.store import Actor
-from core.errors import InputFileError, PermissionDenied, ValidationError
+from core.db import read_session, write_session
+from core.errors import PermissionDenied, TrustdeskError, ValidationError
 from core.filestore import FileStore
 from core.models import Organisation, utcnow
+from core.sandbox import SandboxLimits
 from evidence import packs
 from evidence.models import Evidence, Pack
 from evidence.store import evidence_for_entries
@@ -40,27 +43,31 @@ class BuiltPack:
 
 
 def build_pack(
-    session: Session,
+    engine: Engine,
     *,
     files: FileStore,
+    sandbox: SandboxLimits,
     org: Organisation,
     record: QuestionnaireRecord,
     actor: Actor,
     today: date | None = None,
 ) -> BuiltPack:
+    """Fill the questionnaire (in the parsing sandbox), gather the evidence and write the ZIP with no
+    write lock held, then record the export and the pack in one short transaction."""
     assert record.id is not None and org.id is not None
-    approved = [
-        (q, d)
-        for q, d in questions_with_drafts(session, questionnaire_id=record.id)
-        if d.status == "approved"
-    ]
-    if not approved:
-        raise ValidationError(
-            "no approved answers to put in a pack", where=record.title, fix="approve answers first"
-        )
-    filled = _filled(session, files=files, record=record, actor=actor)
-    cited = evidence_for_entries(session, org.id, [d.entry_key for _q, d in approved if d.entry_key])
-    items = _evidence_rows(session, org_id=org.id, ids={v.id for views in cited.values() for v in views})
+    with read_session(engine) as session:
+        approved = [
+            (q, d)
+            for q, d in questions_with_drafts(session, questionnaire_id=record.id)
+            if d.status == "approved"
+        ]
+        if not approved:
+            raise ValidationError(
+                "no approved answers to put in a pack", where=record.title, fix="approve answers first"
+            )
+        fmt, filled = _filled(session, files=files, sandbox=sandbox, record=record)
+        cited = evidence_for_entries(session, org.id, [d.entry_key for _q, d in approved if d.entry_key])
+        items = _evidence_rows(session, org_id=org.id, ids={v.id for views in cited.values() for v in views})
     included, left_out, members = _select_evidence(files, items, today=today or date.today())
     questionnaire_path = f"questionnaire/{filled.filename}"
     manifest = {
@@ -70,17 +77,21 @@ def build_pack(
         "left_out": left_out,
     }
     data = packs.assemble(manifest, [packs.Member(questionnaire_path, filled.data), *members])
-    pack = packs.record_pack(
-        session,
-        org_id=org.id,
-        questionnaire_id=record.id,
-        title=record.title,
-        data=data,
-        files=files,
-        members=len(members) + 2,
-        actor=actor.label,
-        actor_id=actor.user_id,
-    )
+    stored = files.put_bytes(data, name="pack.zip")
+    with write_session(engine) as session:
+        review_export.record_export(
+            session, record=record, rendered=filled, fmt=fmt, actor=actor, draft=False
+        )
+        pack = packs.record_pack(
+            session,
+            org_id=org.id,
+            questionnaire_id=record.id,
+            title=record.title,
+            stored=stored,
+            members=len(members) + 2,
+            actor=actor.label,
+            actor_id=actor.user_id,
+        )
     filename = f"{PurePath(record.filename).stem[:80] or 'questionnaire'}-evidence-pack-{pack.id}.zip"
     return BuiltPack(pack, data, filename, manifest)
 
@@ -97,14 +108,17 @@ def _header(org: Organisation, record: QuestionnaireRecord, *, actor: Actor, pat
 
 
 def _filled(
-    session: Session, *, files: FileStore, record: QuestionnaireRecord, actor: Actor
-) -> review_export.ExportResult:
+    session: Session, *, files: FileStore, sandbox: SandboxLimits, record: QuestionnaireRecord
+) -> tuple[str, review_export.Rendered]:
+    """The answers written into the customer's original file, or an XLSX when it cannot be (the format
+    has no writer, or the file is beyond the sandbox's limits)."""
     try:
-        with session.begin_nested():
-            return review_export.export(session, files=files, record=record, fmt="original", actor=actor)
-    except (InputFileError, ValidationError, OSError, ValueError) as exc:
+        return "original", review_export.render(
+            session, files=files, sandbox=sandbox, record=record, fmt="original"
+        )
+    except (TrustdeskError, OSError, ValueError) as exc:
         log.info("pack for questionnaire %s: original not writable (%s); using XLSX", record.id, exc)
-        return review_export.export(session, files=files, record=record, fmt="xlsx", actor=actor)
+        return "xlsx", review_export.render(session, files=files, sandbox=sandbox, record=record, fmt="xlsx")
 
 
 def _evidence_rows(session: Session, *, org_id: int, ids: set[int]) -> list[Evidence]:

@@ -260,7 +260,8 @@ def pack() -> None:
 def pack_build(ctx: click.Context, questionnaire_id: int, out: Path, as_json: bool) -> None:
     """Build the evidence pack (ZIP) of a questionnaire's approved answers."""
     rt = runtime(ctx)
-    with write_session(rt.ready_engine()) as session:
+    engine = rt.ready_engine()
+    with read_session(engine) as session:
         record = session.get(QuestionnaireRecord, questionnaire_id)
         if record is None:
             raise NotFound(
@@ -269,7 +270,7 @@ def pack_build(ctx: click.Context, questionnaire_id: int, out: Path, as_json: bo
             )
         org = session.get(Organisation, record.org_id)
         assert org is not None
-        built = build_pack(session, files=rt.files, org=org, record=record, actor=Actor("cli"))
+    built = build_pack(engine, files=rt.files, sandbox=rt.sandbox, org=org, record=record, actor=Actor("cli"))
     out.write_bytes(built.data)
     m = built.manifest
     emit(

@@ -225,9 +225,11 @@ def questionnaire_export(ctx: click.Context, questionnaire_id: int, out: Path, f
     engine = rt.ready_engine()
     with read_session(engine) as session:
         record = _record(session, questionnaire_id)
+    config = pipeline_config(rt.settings)
     result = review_export.export_outside_writes(
         engine,
-        files=pipeline_config(rt.settings).files,
+        files=config.files,
+        sandbox=config.sandbox,
         record=record,
         fmt=fmt,
         actor=Actor("cli"),

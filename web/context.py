@@ -11,8 +11,9 @@ from core.db import engine_for
 from core.errors import ConfigError
 from core.filestore import FileStore
 from core.migrate import current_revision, head_revision
+from core.sandbox import SandboxLimits
 from core.settings import Settings
-from review.jobs import JobQueue, queue_for
+from review.jobs import JobQueue, queue_for, sandbox_limits
 
 
 @dataclass
@@ -31,6 +32,10 @@ class Runtime:
     @property
     def files(self) -> FileStore:
         return FileStore(self.settings.files_dir)
+
+    @property
+    def sandbox(self) -> SandboxLimits:
+        return sandbox_limits(self.settings)
 
     def ready_engine(self) -> Engine:
         """The engine, once the schema is at the latest migration."""

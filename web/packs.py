@@ -60,9 +60,15 @@ def index() -> str:
 @bp.route("/build/<id:questionnaire_id>", methods=["POST"])
 @org_required("pack.build")
 def build(questionnaire_id: int) -> WerkzeugResponse:
-    with db.writing() as s:
-        record = review_store.get_questionnaire(s, org_id=g.org.id, questionnaire_id=questionnaire_id)
-        built = build_pack(s, files=db.runtime().files, org=g.org, record=record, actor=_actor())
+    record = review_store.get_questionnaire(db.session(), org_id=g.org.id, questionnaire_id=questionnaire_id)
+    built = build_pack(
+        db.engine(),
+        files=db.runtime().files,
+        sandbox=db.runtime().sandbox,
+        org=g.org,
+        record=record,
+        actor=_actor(),
+    )
     m = built.manifest
     flash(
         f"Pack built: {len(m['answers'])} answers, {len(m['evidence'])} evidence, {len(m['left_out'])} left out.",

@@ -209,6 +209,7 @@ def export(qid: int) -> Response:
         result = review_export.export_outside_writes(
             db.engine(),
             files=db.runtime().files,
+            sandbox=db.runtime().sandbox,
             record=record,
             fmt=form.format.data,
             actor=act.actor(),

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import json
+import threading
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
+import ingest
+from core import accounts
+from core.db import write_session
+from core.errors import LimitExceeded
+from core.sandbox import SandboxLimits
+from core.settings import Settings
 from evidence.packs import verify
+from review import export as review_export
+from review.jobs import sandbox_limits
+from review.models import ExportRecord
 from tests.evidence.conftest import World
 from tests.helpers import cli
 from web.cli import main
@@ -95,3 +110,62 @@ def test_verify_names_added_and_removed_files(runner: CliRunner, world: World) -
 def test_pack_build_refuses_an_unknown_questionnaire(runner: CliRunner, world: World) -> None:
     result = runner.invoke(main, ["pack", "build", "999", "--out", "x.zip"])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def _fills_through(monkeypatch: pytest.MonkeyPatch, during: Callable[[], None]) -> list[SandboxLimits]:
+    """Spy on the sandboxed fill of the original: run ``during`` while it is under way."""
+    calls: list[SandboxLimits] = []
+    real = review_export.run_limited
+
+    def spy(fn: Callable[..., Any], *args: Any, sandbox: SandboxLimits, what: str, **kwargs: Any) -> Any:
+        assert fn is ingest.fill, fn
+        calls.append(sandbox)
+        during()
+        return real(fn, *args, sandbox=sandbox, what=what, **kwargs)
+
+    monkeypatch.setattr(review_export, "run_limited", spy)
+    return calls
+
+
+def _formats(engine: Engine) -> list[str]:
+    with Session(engine) as s:
+        return [e.format for e in s.exec(select(ExportRecord).order_by(col(ExportRecord.id)))]
+
+
+def test_pack_fills_the_original_in_the_sandbox_while_the_database_stays_writable(
+    runner: CliRunner, world: World, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[str] = []
+
+    def another_writer() -> None:  # would wait for the pack's write lock if the fill held it
+        def write() -> None:
+            with write_session(engine) as s:
+                accounts.create_org(s, slug="meanwhile", name="Meanwhile")
+            writes.append("done")
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join(10)
+
+    calls = _fills_through(monkeypatch, another_writer)
+    build(runner, world)
+
+    assert calls == [sandbox_limits(Settings.from_env())], "the fill ran with the parsing limits"
+    assert writes == ["done"], "another writer got in while the original was being filled"
+    assert _formats(engine) == ["original"]
+
+
+def test_pack_falls_back_to_xlsx_when_the_original_is_beyond_the_sandbox_limits(
+    runner: CliRunner, world: World, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def beyond_limits() -> None:
+        raise LimitExceeded("reading the file took longer than 60 s", where="vendor.xlsx", fix="split it")
+
+    _fills_through(monkeypatch, beyond_limits)
+    pack = build(runner, world)
+
+    assert _formats(engine) == ["xlsx"]
+    with zipfile.ZipFile(pack) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["questionnaire"]["path"] in archive.namelist()
+    assert cli(runner, "pack", "verify", str(pack)).exit_code == 0
