@@ -120,7 +120,7 @@ def login() -> str | Response | tuple[str, int]:
                 target_id=email,
                 detail={"address": address},
             )
-        flash("Too many failed logins. Wait a minute and try again.", "error")
+        flash("Too many failed logins. Wait a few minutes and try again.", "error")
         return render_template("login.html", form=form), 429
     user = accounts.authenticate(db.session(), email=email, password=form.password.data)
     if user is None:

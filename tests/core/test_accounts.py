@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from click.testing import CliRunner
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core import accounts
-from core.models import AuditEvent, Role, User
+from core.models import AuditEvent, LoginFailure, Role, User
 from tests.helpers import PASSWORD, cli, make_org, make_user
 
 
@@ -97,3 +99,32 @@ def test_bad_user_input_is_refused_with_a_fix(runner: CliRunner, engine: Engine)
     assert bad_slug.exit_code == 1 and "Fix:" in bad_slug.output
     dup = cli(runner, "org", "create", "acme", "--name", "again")
     assert dup.exit_code == 1 and "already exists" in dup.output
+
+
+def _fail(session: Session, *, emails: list[str], address: str) -> None:
+    for email in emails:
+        accounts.record_login_failure(session, email=email, address=address)
+    session.commit()
+
+
+def test_one_address_failing_on_many_accounts_is_blocked_for_every_account(session: Session) -> None:
+    _window, most = accounts.PER_ADDRESS
+    sprayed = [f"user{i}@acme.example" for i in range(most - 1)]
+    _fail(session, emails=sprayed, address="203.0.113.9")
+    assert not accounts.login_blocked(session, email="next@acme.example", address="203.0.113.9")
+
+    _fail(session, emails=["one-more@acme.example"], address="203.0.113.9")
+
+    assert accounts.login_blocked(session, email="next@acme.example", address="203.0.113.9")
+    assert not accounts.login_blocked(session, email="next@acme.example", address="198.51.100.4")
+
+
+def test_old_failures_from_an_address_no_longer_count(session: Session) -> None:
+    window, most = accounts.PER_ADDRESS
+    _fail(session, emails=[f"user{i}@acme.example" for i in range(most)], address="203.0.113.9")
+    for failure in session.exec(select(LoginFailure)).all():
+        failure.at = failure.at - window - timedelta(seconds=1)
+        session.add(failure)
+    session.commit()
+
+    assert not accounts.login_blocked(session, email="next@acme.example", address="203.0.113.9")
