@@ -11,13 +11,13 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from core.errors import LimitExceeded, TrustdeskError
 
 T = TypeVar("T")
-_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 #: Scheduling priority of a parsing child (``nice``): on a busy machine a slow or hostile file waits
 #: for the reviewers' requests instead of competing with them (bench/load.py measures the difference).
 PARSE_NICENESS = 19
@@ -30,6 +30,13 @@ class SandboxLimits:
     memory_mb: int = 768
     cpu_s: int = 60
     wall_s: float = 60.0
+    concurrent: int = max(1, os.cpu_count() or 1)  # children at once in this process; others wait
+
+
+@cache
+def _slots(concurrent: int) -> threading.BoundedSemaphore:
+    """One semaphore per limit, per process: at most ``concurrent`` children run at the same time."""
+    return threading.BoundedSemaphore(max(1, concurrent))
 
 
 def _child(
@@ -57,7 +64,7 @@ def _child(
 
 def run_limited(fn: Callable[..., T], *args: Any, sandbox: SandboxLimits, what: str, **kwargs: Any) -> T:
     """``fn(*args, **kwargs)`` in a child process; our own errors come back as they were raised."""
-    with _slots:
+    with _slots(sandbox.concurrent):
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(list(PRELOAD))
         parent, child = ctx.Pipe(duplex=False)

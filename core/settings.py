@@ -43,6 +43,8 @@ SETTINGS_DOC: dict[str, str] = {
     "TRUSTDESK_ORG_MAX_FILES": "Most questionnaires and evidence files one organisation may keep. Default 5000.",
     "TRUSTDESK_PARSE_TIMEOUT": "Seconds (wall clock and CPU) one file may take to parse. Default 60.",
     "TRUSTDESK_PARSE_MEMORY_MB": "Address space of the child process that parses one file, in MiB. Default 768.",
+    "TRUSTDESK_PARSE_CONCURRENCY": "Most files one process (app server worker or job worker) parses or fills"
+    " at once; more wait their turn. Default: the number of CPUs.",
     "TRUSTDESK_SEGREGATE_APPROVAL": "1 (or true) to refuse approval by the person who last edited"
     " an answer (segregation of duties). Default 0.",
     "TRUSTDESK_PROXY_HOPS": "How many reverse proxies stand in front of the app (0-5). With 1 or more the app"
@@ -68,6 +70,7 @@ class Settings:
     org_max_files: int = 5000
     parse_timeout: float = 60.0
     parse_memory_mb: int = 768
+    parse_concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
     segregate_approval: bool = False
     proxy_hops: int = 0
     extra: dict[str, str] = field(default_factory=dict)
@@ -90,6 +93,7 @@ class Settings:
         home = Path(env_map.get("TRUSTDESK_HOME", "instance")).expanduser().resolve()
         database_url = env_map.get("TRUSTDESK_DATABASE_URL") or f"sqlite:///{home / 'trustdesk.db'}"
         _check_database_url(database_url)
+        cpus = os.cpu_count() or 1
         return cls(
             env=env,
             home=home,
@@ -106,6 +110,7 @@ class Settings:
             org_max_files=int(_float(env_map, "TRUSTDESK_ORG_MAX_FILES", 5000, lo=1, hi=10_000_000) or 5000),
             parse_timeout=_float(env_map, "TRUSTDESK_PARSE_TIMEOUT", 60.0, lo=1, hi=3600) or 60.0,
             parse_memory_mb=int(_float(env_map, "TRUSTDESK_PARSE_MEMORY_MB", 768, lo=128, hi=65536) or 768),
+            parse_concurrency=int(_float(env_map, "TRUSTDESK_PARSE_CONCURRENCY", cpus, lo=1, hi=256) or cpus),
             segregate_approval=_flag(env_map, "TRUSTDESK_SEGREGATE_APPROVAL"),
             proxy_hops=int(_float(env_map, "TRUSTDESK_PROXY_HOPS", 0, lo=0, hi=5) or 0),
             extra={k: env_map[k] for k in unknown},

@@ -26,11 +26,13 @@ QUEUE_NAME = "trustdesk"
 
 
 def sandbox_limits(settings: Settings) -> SandboxLimits:
-    """What one parse (or fill) of a stranger's file may use (TRUSTDESK_PARSE_MEMORY_MB and _TIMEOUT)."""
+    """What one parse (or fill) of a stranger's file may use, and how many run at once
+    (TRUSTDESK_PARSE_MEMORY_MB, _TIMEOUT and _CONCURRENCY)."""
     return SandboxLimits(
         memory_mb=settings.parse_memory_mb,
         cpu_s=int(settings.parse_timeout) + 1,
         wall_s=settings.parse_timeout,
+        concurrent=settings.parse_concurrency,
     )
 
 

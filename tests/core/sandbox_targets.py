@@ -27,3 +27,15 @@ def eat_memory() -> None:
 
 def crash() -> float:
     return 1 / 0
+
+
+def hold(seconds: float) -> tuple[float, float]:
+    """Run for ``seconds`` and say when (monotonic clock, shared by every process on the machine)."""
+    started = time.monotonic()
+    time.sleep(seconds)
+    return started, time.monotonic()
+
+
+def burn_cpu() -> None:
+    while True:
+        pass

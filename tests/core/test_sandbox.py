@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -46,3 +47,21 @@ def test_an_unexpected_crash_is_reported_not_raised_raw() -> None:
     with pytest.raises(Exception, match="failed unexpectedly") as info:
         run_limited(targets.crash, sandbox=LIMITS, what="odd.docx")
     assert not isinstance(info.value, ZeroDivisionError)
+
+
+def test_a_job_that_spins_is_stopped_at_the_cpu_limit_before_the_wall_clock() -> None:
+    limits = SandboxLimits(memory_mb=256, cpu_s=1, wall_s=30.0)
+    started = time.monotonic()
+    with pytest.raises(LimitExceeded, match="1 s of CPU"):
+        run_limited(targets.burn_cpu, sandbox=limits, what="spin.pdf")
+    assert time.monotonic() - started < 25, "the CPU limit, not the wall clock, ended it"
+
+
+@pytest.mark.parametrize("concurrent", [1, 2])
+def test_no_more_children_run_at_once_than_the_limit(concurrent: int) -> None:
+    limits = SandboxLimits(memory_mb=256, cpu_s=10, wall_s=20.0, concurrent=concurrent)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        spans = list(pool.map(lambda _: run_limited(targets.hold, 1.0, sandbox=limits, what="x"), range(4)))
+    moments = sorted({moment for span in spans for moment in span})
+    most = max(sum(start <= m < end for start, end in spans) for m in moments)
+    assert most == concurrent, spans
