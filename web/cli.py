@@ -49,10 +49,11 @@ def init(ctx: click.Context) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the web app (development server; see docs/deploy.md for production)."""
+    from review.files import sweep_daily
     from web.app import create_app
 
     rt = runtime(ctx)
-    rt.ready_engine()
+    sweep_daily(rt.ready_engine(), rt.files)
     app = create_app(runtime=rt)
     click.echo(f"Trustdesk on http://{host}:{port}/")
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

@@ -18,6 +18,7 @@ from core.models import ROLE_ABILITIES
 from core.sandbox import run_limited
 from review import export as review_export
 from review import store as review_store
+from review.files import sweep_daily
 from review.jobs import QUEUE_NAME, pipeline_config
 from review.models import QuestionnaireRecord
 from review.pipeline import Request, accept_upload, fail_stale, process
@@ -257,9 +258,11 @@ def worker(ctx: click.Context, burst: bool) -> None:
     from redis import Redis
     from rq import Queue, SimpleWorker
 
-    stale = fail_stale(runtime(ctx).ready_engine())
+    engine = runtime(ctx).ready_engine()
+    stale = fail_stale(engine)
     if stale:
         click.echo(f"Questionnaires {', '.join(map(str, stale))} had a dead job: marked failed (retry them).")
+    sweep_daily(engine, runtime(ctx).files)
     connection = Redis.from_url(settings.redis_url)
     # SimpleWorker: jobs run in this process; the parse itself is isolated by core.sandbox
     SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)

@@ -8,6 +8,8 @@ shows the whole command. What is here is what every Trustdesk web node wants wha
   SQLAlchemy mappers: about 220,000 objects) out of reach of Python's cyclic garbage collector, and
   collects the young generation less often. With the default settings a full collection walked all of
   them every few requests: 40 % of the CPU of the 50-question review page (docs/benchmarks.md);
+- each worker sweeps unreferenced files from the file store once a day (``review.files.sweep_daily``;
+  with Redis, ``trustdesk worker`` does too);
 - a thread gives up the interpreter lock after 1 ms instead of 5, so a short request (an approval
   holding the database's write lock) is not kept waiting behind a page render in the same worker:
   approve p99 under the load test fell from 171-207 ms to 117-161 ms.
@@ -36,5 +38,15 @@ def tune_interpreter() -> None:
     sys.setswitchinterval(SWITCH_INTERVAL)
 
 
+def start_sweep() -> None:
+    from core.settings import Settings
+    from review.files import sweep_daily
+    from web.context import Runtime
+
+    runtime = Runtime(Settings.from_env())
+    sweep_daily(runtime.engine, runtime.files)
+
+
 def post_worker_init(worker: Any) -> None:  # gunicorn hook: the worker has loaded the app
     tune_interpreter()
+    start_sweep()

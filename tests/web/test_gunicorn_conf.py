@@ -14,22 +14,28 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 WORKER = """
-import gc, json, sys
+import gc, json, sys, threading
 import web.app  # what a gunicorn worker has imported when the hook runs
 import web.gunicorn_conf as conf
 before = gc.get_freeze_count()
 conf.post_worker_init(None)
-print(json.dumps([before, gc.get_freeze_count(), list(gc.get_threshold()), sys.getswitchinterval()]))
+threads = sorted(t.name for t in threading.enumerate())
+print(json.dumps([before, gc.get_freeze_count(), list(gc.get_threshold()), sys.getswitchinterval(), threads]))
 """
 
 
-def test_worker_hook_freezes_the_loaded_app_and_collects_less_often() -> None:
+def test_worker_hook_freezes_the_loaded_app_collects_less_often_and_starts_the_file_sweep(
+    tmp_path: Path,
+) -> None:
     from web import gunicorn_conf as conf
 
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTDESK_")}
+    env["TRUSTDESK_HOME"] = str(tmp_path)
     run = subprocess.run(  # a fresh interpreter: the test process keeps its own collector settings
-        [sys.executable, "-c", WORKER], cwd=REPO, capture_output=True, text=True, check=True
+        [sys.executable, "-c", WORKER], cwd=REPO, env=env, capture_output=True, text=True, check=True
     )
-    before, frozen, threshold, switch = json.loads(run.stdout)
+    before, frozen, threshold, switch, threads = json.loads(run.stdout)
+    assert "trustdesk-sweep" in threads, threads
     assert before == 0
     assert frozen > 50_000, f"only {frozen} objects frozen: the hook ran before the app was imported?"
     assert tuple(threshold) == conf.GC_THRESHOLD and threshold[0] > 700  # 700 is Python's default
