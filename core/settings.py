@@ -45,6 +45,10 @@ SETTINGS_DOC: dict[str, str] = {
     "TRUSTDESK_PARSE_MEMORY_MB": "Address space of the child process that parses one file, in MiB. Default 768.",
     "TRUSTDESK_PARSE_CONCURRENCY": "Most files one process (app server worker or job worker) parses or fills"
     " at once; more wait their turn. Default: the number of CPUs.",
+    "TRUSTDESK_SESSION_IDLE_MINUTES": "Minutes without a request after which a session ends (1-1440)."
+    " Default 30.",
+    "TRUSTDESK_SESSION_MAX_HOURS": "Hours after login after which a session ends, however active (1-720)."
+    " Default 12.",
     "TRUSTDESK_SEGREGATE_APPROVAL": "1 (or true) to refuse approval by the person who last edited"
     " an answer (segregation of duties). Default 0.",
     "TRUSTDESK_PROXY_HOPS": "How many reverse proxies stand in front of the app (0-5). With 1 or more the app"
@@ -71,6 +75,8 @@ class Settings:
     parse_timeout: float = 60.0
     parse_memory_mb: int = 768
     parse_concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
     segregate_approval: bool = False
     proxy_hops: int = 0
     extra: dict[str, str] = field(default_factory=dict)
@@ -111,6 +117,10 @@ class Settings:
             parse_timeout=_float(env_map, "TRUSTDESK_PARSE_TIMEOUT", 60.0, lo=1, hi=3600) or 60.0,
             parse_memory_mb=int(_float(env_map, "TRUSTDESK_PARSE_MEMORY_MB", 768, lo=128, hi=65536) or 768),
             parse_concurrency=int(_float(env_map, "TRUSTDESK_PARSE_CONCURRENCY", cpus, lo=1, hi=256) or cpus),
+            session_idle_minutes=int(
+                _float(env_map, "TRUSTDESK_SESSION_IDLE_MINUTES", 30, lo=1, hi=1440) or 30
+            ),
+            session_max_hours=int(_float(env_map, "TRUSTDESK_SESSION_MAX_HOURS", 12, lo=1, hi=720) or 12),
             segregate_approval=_flag(env_map, "TRUSTDESK_SEGREGATE_APPROVAL"),
             proxy_hops=int(_float(env_map, "TRUSTDESK_PROXY_HOPS", 0, lo=0, hi=5) or 0),
             extra={k: env_map[k] for k in unknown},

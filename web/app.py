@@ -63,7 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, runtime: Runtime | 
     app.jinja_env.filters["url_id"] = url_ids.encode
     observe.configure_logging()
     csrf.init_app(app)
-    auth.init_app(app)
+    auth.init_app(app, rt.settings)
     observe.init_app(app)
     for blueprint in (auth.bp, orgs.bp, bank.bp, review.bp, evidence.bp, packs.bp, shares.bp, members.bp):
         app.register_blueprint(blueprint)

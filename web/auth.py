@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired
 
 from core import accounts, audit
 from core.models import ROLE_ABILITIES, Role, User
+from core.settings import Settings
 from web import db
 from web.observe import error_page
 
@@ -48,11 +49,11 @@ class SessionUser(UserMixin):
         return f"{self.user_id}:{self.epoch}"
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, settings: Settings) -> None:
     login_manager.init_app(app)
     app.teardown_appcontext(db.close_session)
     app.before_request(_enforce_timeouts)
-    app.permanent_session_lifetime = ABSOLUTE_TIMEOUT
+    app.permanent_session_lifetime = timedelta(hours=settings.session_max_hours)
 
 
 @login_manager.user_loader
@@ -94,10 +95,6 @@ def _relative(target: str) -> bool:
     parts = urlsplit(target)
     hostile = "\\" in target or any(ord(c) < 33 or ord(c) == 127 for c in target)
     return not (hostile or parts.scheme or parts.netloc or target.startswith("//")) and target.startswith("/")
-
-
-IDLE_TIMEOUT = timedelta(minutes=30)
-ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
 
 def _address() -> str:
@@ -155,12 +152,16 @@ def login() -> str | Response | tuple[str, int]:
 
 
 def _enforce_timeouts() -> Response | None:
-    """Idle and absolute session timeouts: past either, the user logs in again."""
+    """Idle and absolute session timeouts (TRUSTDESK_SESSION_IDLE_MINUTES, _MAX_HOURS): past either, the
+    user logs in again."""
     if not current_user.is_authenticated:
         return None
-    now = time.time()
+    now, settings = time.time(), db.runtime().settings
     login_at, seen_at = session.get("login_at", 0.0), session.get("seen_at", 0.0)
-    if now - seen_at > IDLE_TIMEOUT.total_seconds() or now - login_at > ABSOLUTE_TIMEOUT.total_seconds():
+    if (
+        now - seen_at > settings.session_idle_minutes * 60
+        or now - login_at > settings.session_max_hours * 3600
+    ):
         logout_user()
         session.clear()
         flash("Your session expired. Please log in again.", "info")
