@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,6 +16,7 @@ from hypothesis import settings
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from core import accounts
 from core.db import engine_for, make_engine
 from core.migrate import upgrade
 from core.settings import Settings
@@ -25,6 +27,11 @@ from web.context import Runtime
 settings.register_profile("default", max_examples=25, deadline=None)
 settings.register_profile("fuzz", max_examples=2_000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# Password hashing at argon2's cheapest profile in this process: the suite creates and logs in hundreds
+# of users, at ~0.3 s each with production settings. tests/core/test_accounts.py checks that a fresh
+# process (the app, the CLI) still hashes with the defaults.
+accounts.use_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 PG_URL = os.environ.get("TRUSTDESK_TEST_POSTGRES_URL", "")
 BACKENDS = [

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
+from argon2 import PasswordHasher
 from click.testing import CliRunner
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -9,6 +13,8 @@ from sqlmodel import Session, select
 from core import accounts
 from core.models import AuditEvent, LoginFailure, Role, User
 from tests.helpers import PASSWORD, cli, make_org, make_user
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_org_and_user_creation_from_the_cli_hashes_the_password_with_argon2(
@@ -128,3 +134,14 @@ def test_old_failures_from_an_address_no_longer_count(session: Session) -> None:
     session.commit()
 
     assert not accounts.login_blocked(session, email="next@acme.example", address="203.0.113.9")
+
+
+def test_outside_the_test_suite_passwords_are_hashed_with_argon2_defaults() -> None:
+    """The suite hashes cheaply (tests/conftest.py); a fresh process, as the app and the CLI are, does not."""
+    code = "from core import accounts; print(accounts.hash_password('a long enough passphrase here'))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    default = PasswordHasher()
+    assert run.stdout.startswith(
+        f"$argon2id$v=19$m={default.memory_cost},t={default.time_cost},p={default.parallelism}$"
+    ), run.stdout
+    assert default.memory_cost >= 19_456 and default.time_cost >= 2  # OWASP's argon2id minimum
