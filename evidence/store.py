@@ -96,10 +96,18 @@ def validate(data: EvidenceCreate) -> None:
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise ValidationError(f"{url!r} is not a web link", fix="record an http(s):// address")
-    return url.strip()
+    """An http(s) address with a host, or a mailto: address; anything else (``javascript:``, ``data:``)
+    is refused at input (catalogue R02)."""
+    link = url.strip()
+    parts = urlsplit(link)
+    web = parts.scheme in ("https", "http") and bool(parts.netloc)
+    mail = parts.scheme == "mailto" and "@" in parts.path
+    if not (web or mail):
+        raise ValidationError(
+            f"{url!r} is not a web link or an e-mail address",
+            fix="record an http(s):// or mailto: address",
+        )
+    return link
 
 
 def add_evidence(

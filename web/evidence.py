@@ -91,7 +91,12 @@ def _upload(form: EvidenceForm | VersionForm) -> tuple[store.Upload | None, str 
         raise ValidationError(
             "give a file or a link", fix="choose a file to upload, or paste an https:// link"
         )
-    return None, url
+    try:
+        return None, store.check_url(url)
+    except ValidationError as exc:  # refused at input (catalogue R02): one audit event, nothing stored
+        with db.writing() as s:
+            record_rejection(s, org=g.org, actor=_actor(), filename=url, error=exc)
+        raise
 
 
 @bp.route("/evidence/")

@@ -355,6 +355,7 @@ def test_Z03_extra_fields_on_approve_and_save_are_ignored(
         assert draft is not None and draft.status == "approved"
         assert draft.decided_by == "approver@acme.example" and draft.questionnaire_id == a.questionnaire_id
         assert [m.role for m in s.exec(select(Membership))] == roles
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- Z04
@@ -419,6 +420,7 @@ def test_Z05_non_admins_get_403_on_admin_routes_and_it_is_audited(
     client.post("/logout")
     assert login(client, "admin@acme.example") == 302
     assert b"account_manager@acme.example" in client.get("/o/acme/members/").data
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- Z06

@@ -82,18 +82,23 @@ def test_A01_unknown_user_and_wrong_password_get_the_same_answer_and_the_same_wo
 # ---------------------------------------------------------------------------------------------- A02
 
 
-def test_A02_login_changes_the_cookie_and_drops_planted_keys(client: FlaskClient, people: None) -> None:
+def test_A02_login_changes_the_cookie_and_drops_planted_keys(
+    client: FlaskClient, engine: Engine, people: None
+) -> None:
     with client.session_transaction() as sess:
         sess["tenant_id"] = 999
         sess["role"] = "admin"
     planted = client.get_cookie("trustdesk_session")
     assert planted is not None
+    before, mark = snapshot(engine), last_audit_id(engine)
     assert login(client, APPROVER) == 302
     fresh = client.get_cookie("trustdesk_session")
     assert fresh is not None and fresh.value != planted.value
     with client.session_transaction() as sess:
         assert "tenant_id" not in sess and "role" not in sess
         assert sess["_user_id"].startswith("2:"), "the session names the approver who logged in"
+    assert snapshot(engine) == before and _actions(engine, mark) == ["auth.login"]
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- A03
@@ -182,6 +187,7 @@ def test_A05_session_cookie_is_host_prefixed_secure_httponly_lax_without_domain(
     assert {"secure", "httponly", "samesite=lax", "path=/"} <= set(attributes), cookie
     assert not any(a.startswith("domain") for a in attributes), cookie
     assert app.permanent_session_lifetime.total_seconds() <= 12 * 3600
+    assert_alive(app.test_client())
 
 
 @pytest.mark.parametrize(("hops", "seen"), [(0, "10.9.9.9"), (1, "203.0.113.7")])
@@ -223,6 +229,7 @@ def test_A06_idle_or_old_sessions_must_log_in_again(
     response = client.get("/o/acme/bank/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert client.get("/o/acme/bank/").status_code == 302, "the expired session is gone, not refreshed"
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- A07
@@ -324,7 +331,9 @@ def _common_long() -> str:
         pytest.param("  pasted  with  spaces\tand tab  ", True, id="pasted"),
     ],
 )
-def test_A09_password_policy(runner: CliRunner, people: None, password: str | None, accepted: bool) -> None:
+def test_A09_password_policy(
+    app: Flask, runner: CliRunner, people: None, password: str | None, accepted: bool
+) -> None:
     chosen = password if password is not None else _common_long()
     if accepted:
         accounts.check_password_policy(chosen)
@@ -337,6 +346,7 @@ def test_A09_password_policy(runner: CliRunner, people: None, password: str | No
         input=chosen + "\n",
     )
     assert (result.exit_code == 0) == accepted, result.output
+    assert_alive(app.test_client())
 
 
 def test_A09_login_form_allows_pasting_and_password_managers(client: FlaskClient, people: None) -> None:
@@ -345,6 +355,7 @@ def test_A09_login_form_allows_pasting_and_password_managers(client: FlaskClient
     assert "onpaste" not in field and "maxlength" not in field
     assert 'autocomplete="current-password"' in field
     assert login(client, APPROVER, PASSWORD) == 302
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- A10
@@ -369,8 +380,10 @@ def test_A10_open_redirect_through_next_is_ignored(client: FlaskClient, people: 
     )
     assert response.status_code == 302
     assert response.headers["Location"] in ("/", "/o/acme/bank/"), response.headers["Location"]
+    assert_alive(client)
 
 
 def test_A10_a_relative_next_on_our_host_is_kept(client: FlaskClient, people: None) -> None:
     response = client.post("/login?next=/o/acme/bank/IAM-001", data={"email": APPROVER, "password": PASSWORD})
     assert response.headers["Location"] == "/o/acme/bank/IAM-001"
+    assert_alive(client)

@@ -46,6 +46,7 @@ from review.files import sweep_orphans
 from review.jobs import pipeline_config
 from review.models import Draft, ExportRecord, QuestionnaireRecord, QuestionRecord
 from review.pipeline import fail_stale, process
+from tests.catalogue.conftest import assert_alive
 from tests.conftest import PG_URL
 from tests.helpers import PASSWORD, cli, id_in, make_org, make_user, oid
 from tests.review.test_questionnaire_cli import make_questionnaire
@@ -185,6 +186,7 @@ def test_C01_concurrent_approvals_lose_no_update(qid: int, app: Flask, engine: E
     approvals = audit_actions(engine, "draft.approved")
     assert sorted(approvals) == sorted(str(d.id) for d in seen.values())
     assert set(approvals.values()) == {1}, "one audit event per approval"
+    assert clients[0].get("/o/acme/questionnaires/").status_code == 200, "the service still answers"
 
 
 def test_C02_a_stale_edit_after_approval_is_refused_and_the_approved_text_stays(
@@ -203,6 +205,7 @@ def test_C02_a_stale_edit_after_approval_is_refused_and_the_approved_text_stays(
     assert "B&#39;s late edit." in stale.data.decode(), "B's text is kept in the form to copy"
     final = drafts(engine, qid)["1.2"]
     assert (final.status, final.answer) == ("approved", "Approved text.")
+    assert manager.get("/o/acme/questionnaires/").status_code == 200, "the service still answers"
 
 
 # ---------------------------------------------------------------- C03: writer contention
@@ -333,7 +336,7 @@ def increment(url: str, org_id: int, times: int, start: Any) -> None:
     engine.dispose()
 
 
-def test_C04_read_modify_write_across_four_processes_loses_no_update(engine: Engine) -> None:
+def test_C04_read_modify_write_across_four_processes_loses_no_update(app: Flask, engine: Engine) -> None:
     """Four processes increment one counter 100 times each, all at once (the catalogue measured 122
     of 400 kept with default pysqlite transactions)."""
     with write_session(engine) as s:
@@ -356,13 +359,14 @@ def test_C04_read_modify_write_across_four_processes_loses_no_update(engine: Eng
         entry = store.require_entry(s, org_id=org.id, key="COUNTER")
         assert entry.answer == "400", "an increment was lost"
         assert entry.version == 401 and len(store.history(s, entry=entry)) == 401
+    assert_alive(app.test_client())
 
 
 # ---------------------------------------------------------------- C05: SIGKILL mid-import
 
 
 def test_C05_sigkill_mid_bank_import_leaves_the_bank_unchanged(
-    runner: CliRunner, engine: Engine, tmp_path: Path, env: dict[str, str]
+    app: Flask, runner: CliRunner, engine: Engine, tmp_path: Path, env: dict[str, str]
 ) -> None:
     make_org(runner, "acme")
     header = "key,question,answer,short_answer,category,controls,alternates\n"
@@ -387,10 +391,11 @@ def test_C05_sigkill_mid_bank_import_leaves_the_bank_unchanged(
         assert [e.key for e in store.list_entries(s, org_id=org_id)] == ["OLD-1"], "no partial rows"
     result = cli(runner, "bank", "import", str(tmp_path / "big.csv"), "--org", "acme")
     assert "500 added" in result.output, "the same import works again"
+    assert_alive(app.test_client())
 
 
 def test_C05_sigkill_mid_questionnaire_job_leaves_no_partial_drafts_and_it_can_be_retried(
-    world: None, engine: Engine, runtime: Runtime, tmp_path: Path, env: dict[str, str]
+    world: None, app: Flask, engine: Engine, runtime: Runtime, tmp_path: Path, env: dict[str, str]
 ) -> None:
     path = make_questionnaire(tmp_path / "vendor.xlsx")
     run_killed(env, "review.pipeline", "draft_for", 3, "questionnaire", "import", str(path), "--org", "acme")
@@ -412,6 +417,7 @@ def test_C05_sigkill_mid_questionnaire_job_leaves_no_partial_drafts_and_it_can_b
         done = s.get(QuestionnaireRecord, record.id)
         assert done is not None and (done.status, done.attempts) == ("ready", 2), done.error
     assert count(engine, Draft) == count(engine, QuestionRecord) == 4
+    assert_alive(app.test_client())
 
 
 # ---------------------------------------------------------------- C06: crash between file and row
@@ -423,7 +429,7 @@ def age(path: Path, seconds: float) -> None:
 
 
 def test_C06_a_crash_after_storing_the_file_leaves_no_row_and_the_sweep_removes_the_orphan(
-    world: None, engine: Engine, runtime: Runtime, tmp_path: Path, env: dict[str, str]
+    world: None, app: Flask, engine: Engine, runtime: Runtime, tmp_path: Path, env: dict[str, str]
 ) -> None:
     kept = make_questionnaire(tmp_path / "kept.xlsx")
     assert cli(CliRunner(), "questionnaire", "import", str(kept), "--org", "acme").exit_code == 0
@@ -455,10 +461,11 @@ def test_C06_a_crash_after_storing_the_file_leaves_no_row_and_the_sweep_removes_
         (record,) = s.exec(select(QuestionnaireRecord)).all()
     with files.open(record.file_sha256) as fh:
         assert fh.read() == kept.read_bytes(), "the referenced file, as old, stays"
+    assert_alive(app.test_client())
 
 
 def test_C06_a_crash_while_writing_the_file_leaves_no_row_and_no_file_only_a_swept_temp(
-    world: None, engine: Engine, runtime: Runtime, tmp_path: Path, env: dict[str, str]
+    world: None, app: Flask, engine: Engine, runtime: Runtime, tmp_path: Path, env: dict[str, str]
 ) -> None:
     crashed = tmp_path / "crashed.xlsx"
     crashed.write_bytes(questionnaire_xlsx())
@@ -470,6 +477,7 @@ def test_C06_a_crash_while_writing_the_file_leaves_no_row_and_no_file_only_a_swe
     assert sweep_orphans(engine, files) == []
     age(temp, DAY + 60)
     assert sweep_orphans(engine, files) == [temp.name] and not temp.exists()
+    assert_alive(app.test_client())
 
 
 # ---------------------------------------------------------------- C07: disk full
@@ -590,7 +598,7 @@ def entry_keys(engine: Engine, org_id: int) -> set[str]:
 
 
 def test_C09_online_backup_during_writes_restores_every_committed_write(
-    runner: CliRunner, engine: Engine, runtime: Runtime, tmp_path: Path
+    app: Flask, runner: CliRunner, engine: Engine, runtime: Runtime, tmp_path: Path
 ) -> None:
     make_org(runner, "acme")
     with read_session(engine) as s:
@@ -629,9 +637,10 @@ def test_C09_online_backup_during_writes_restores_every_committed_write(
         assert fh.read() == b"evidence bytes"
     with read_session(engine) as s:
         assert len(store.history(s, entry=store.require_entry(s, org_id=org_id, key="OLD-3"))) == 1
+    assert_alive(app.test_client())
 
 
-def test_C10_a_commit_that_returned_survives_power_loss(engine: Engine) -> None:
+def test_C10_a_commit_that_returned_survives_power_loss(app: Flask, engine: Engine) -> None:
     """WAL with synchronous=NORMAL may lose the last commits on power loss: we run FULL. PostgreSQL
     flushes the WAL at every commit unless synchronous_commit or fsync is turned off."""
     with engine.connect() as conn:
@@ -641,6 +650,7 @@ def test_C10_a_commit_that_returned_survives_power_loss(engine: Engine) -> None:
         else:
             assert conn.execute(text("SHOW synchronous_commit")).scalar() == "on"
             assert conn.execute(text("SHOW fsync")).scalar() == "on"
+    assert_alive(app.test_client())
 
 
 def fixture_closure(request: pytest.FixtureRequest, names: tuple[str, ...]) -> set[str]:

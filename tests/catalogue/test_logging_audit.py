@@ -162,12 +162,15 @@ def test_L02_every_security_event_writes_exactly_one_complete_audit_row(
         assert response.status_code < 500, f"{name}: {response.status_code}"
         event = _one(engine, mark, action, response.headers["X-Request-ID"])
         assert slugs.get(event.org_id) == org, f"{name}: organisation {event.org_id}"
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- L03
 
 
-def test_L03_audit_rows_cannot_be_updated_or_deleted_through_sql_or_the_orm(engine: Engine) -> None:
+def test_L03_audit_rows_cannot_be_updated_or_deleted_through_sql_or_the_orm(
+    app: Flask, engine: Engine
+) -> None:
     with write_session(engine) as s:
         accounts.create_org(s, slug="audited", name="Audited")
     for statement in ("UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event"):
@@ -183,6 +186,7 @@ def test_L03_audit_rows_cannot_be_updated_or_deleted_through_sql_or_the_orm(engi
         s.commit()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_event WHERE actor = 'cli'")).scalar() == 1
+    assert_alive(app.test_client())
 
 
 # ---------------------------------------------------------------------------------------------- L04
@@ -219,6 +223,7 @@ def test_L04_passwords_cookies_share_tokens_and_file_contents_reach_neither_logs
         assert secret not in logs, f"the {name} is in the logs"
         assert secret not in audit, f"the {name} is in the audit log"
     assert any(json.loads(line).get("token_sha256") for line in _lines(caplog)), "unknown tokens: hash prefix"
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- L05

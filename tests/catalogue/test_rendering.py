@@ -30,6 +30,7 @@ from tests.catalogue._fixtures_uploads import (  # noqa: F401  (pytest fixtures)
     text_of,
     upload_and_wait,
 )
+from tests.catalogue.conftest import assert_alive
 from tests.helpers import PASSWORD, oid
 from web.context import Runtime
 
@@ -88,6 +89,7 @@ def test_R01_markup_in_question_and_answer_text_is_rendered_as_text(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)" not in page, "markup from a questionnaire reached the page unescaped"
     assert '" onmouseover="x' not in page, "a quote from user data closed an attribute"
+    assert_alive(signed_in)
 
 
 def test_R01_templates_are_html_and_no_code_marks_user_data_safe() -> None:
@@ -109,6 +111,7 @@ def test_R02_javascript_or_data_links_are_refused_as_evidence(
     signed_in: FlaskClient, engine: Engine, runtime: Runtime
 ) -> None:
     as_approver(signed_in)
+    audited = len(audit_actions(engine))
     for url in ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "JaVaScRiPt:alert(1)"):
         response = post_form(
             signed_in, "/o/acme/evidence/new", {"title": "Policy", "confidentiality": "nda", "url": url}
@@ -116,8 +119,12 @@ def test_R02_javascript_or_data_links_are_refused_as_evidence(
         assert response.status_code == 400 and "not a web link" in text_of(response), response.status_code
     with Session(engine) as s:
         assert s.exec(select(Evidence)).all() == [], "a script link was stored as evidence"
+    assert files_in_store(runtime) == [], "a file was left in the file store"
+    added = audit_actions(engine)[audited:]
+    assert added == [REJECTED] * 3, f"one audit event per refused link, got {added}"
     csp = signed_in.get(INDEX).headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert_alive(signed_in)
 
 
 def test_R03_no_template_embeds_data_in_inline_script() -> None:
@@ -137,6 +144,7 @@ def test_R04_csv_export_neutralises_formula_prefixes(
         f for f in fields if f.startswith(DANGEROUS_START)
     ]
     assert "'" + FORMULAS[0] in fields, "the text itself is kept, behind a leading quote"
+    assert_alive(signed_in)
 
 
 def test_R05_xlsx_export_has_no_formula_cell(signed_in: FlaskClient, approved: QuestionnaireRecord) -> None:
@@ -148,6 +156,7 @@ def test_R05_xlsx_export_has_no_formula_cell(signed_in: FlaskClient, approved: Q
         assert cells and not [c.coordinate for c in cells if c.data_type == "f"], f"{fmt}: formula cells"
         texts = [str(c.value) for c in cells]
         assert any("HYPERLINK" in t for t in texts), f"{fmt}: the answer text is missing"
+    assert_alive(signed_in)
 
 
 def test_R06_download_names_with_quotes_semicolons_or_unicode_use_rfc6266(
@@ -161,6 +170,7 @@ def test_R06_download_names_with_quotes_semicolons_or_unicode_use_rfc6266(
     assert re.fullmatch(
         r'attachment; filename="?[^"]*"?; filename\*=UTF-8\'\'[A-Za-z0-9%._~-]+', disposition
     ), disposition
+    assert_alive(signed_in)
 
 
 def test_R07_file_downloads_are_attachments_never_sniffed_cached_or_scripted(
@@ -194,6 +204,7 @@ def test_R07_file_downloads_are_attachments_never_sniffed_cached_or_scripted(
             "sandbox" in headers["Content-Security-Policy"]
             and "default-src 'none'" in headers["Content-Security-Policy"]
         ), url
+    assert_alive(signed_in)
 
 
 def as_approver(client: FlaskClient) -> None:
@@ -234,3 +245,4 @@ def test_R08_html_or_svg_disguised_as_evidence_is_refused_at_upload(
     with Session(engine) as s:
         assert s.exec(select(Evidence)).all() == []
     assert files_in_store(runtime) == [] and audit_actions(engine).count(REJECTED) == 1
+    assert_alive(signed_in)

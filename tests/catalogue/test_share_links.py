@@ -89,6 +89,7 @@ def test_S02_forged_truncated_flipped_and_other_purpose_tokens_get_the_same_404(
     assert len(bodies) == 1, "every forged token gets the very same page"
     assert snapshot(engine) == before
     assert fetch(client, "GET", f"/s/{token}").status_code == 200, "the real token still works"
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- S03
@@ -164,6 +165,7 @@ def test_S05_share_pages_send_no_referrer_noindex_and_load_nothing_from_elsewher
     assert not re.search(r'(src|href)="(https?:)?//', page), "no third-party assets or links"
     gone = fetch(client, "GET", f"/s/{secrets.token_urlsafe(32)}")
     assert gone.headers["Referrer-Policy"] == "no-referrer" and gone.headers["X-Robots-Tag"] == "noindex"
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- S06
@@ -187,6 +189,7 @@ def test_S06_a_valid_token_reaches_only_its_own_pack_and_files(
     assert login(client, "insurer@carrier.example") == 302
     assert fetch(client, "GET", f"/shared/{oid(a.share_id)}/file/{g.pack_member}").status_code == 404
     assert snapshot(engine) == before
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- S07
@@ -223,6 +226,7 @@ def test_S07_the_owner_sees_time_address_and_browser_of_each_access_and_a_downlo
     client.post("/logout")
     assert fetch(client, "GET", f"/s/{a.token}/pack.zip").status_code == 200
     assert fetch(client, "GET", f"/s/{a.token}/pack.zip").status_code == 410
+    assert_alive(client)
 
 
 # ---------------------------------------------------------------------------------------------- S08
@@ -235,6 +239,7 @@ def test_S08_sharing_needs_the_share_permission(client: FlaskClient, engine: Eng
     assert client.post(f"/o/acme/packs/{oid(world.acme.pack_id)}/share", data=form).status_code == 403
     assert [e.action for e in audit_since(engine, mark)] == ["authz_fail"]
     assert snapshot(engine) == before
+    assert_alive(client)
 
 
 def test_S08_a_pack_whose_answers_are_no_longer_approved_cannot_be_shared(
@@ -279,3 +284,4 @@ def test_S08_a_pack_whose_answers_are_no_longer_approved_cannot_be_shared(
     assert rebuilt.status_code == 302
     new_pack = id_in(rebuilt.headers["Location"])
     assert client.post(f"/o/acme/packs/{oid(new_pack)}/share", data=form).status_code == 302
+    assert_alive(client)

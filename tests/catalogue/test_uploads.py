@@ -211,6 +211,7 @@ def test_U11_sheet_over_the_row_limit_is_truncated_and_the_user_is_told(
         "long.xlsx!Security" in warning and "only the first 40" in warning and "TRUSTDESK_MAX_ROWS" in warning
     )
     assert "only the first 40" in text_of(signed_in.get(f"{INDEX}{oid(record.id)}"))
+    assert_service_answers(signed_in)
 
 
 def test_U12_xlsx_zip_bomb_is_refused_by_the_zip_guard(
@@ -253,6 +254,7 @@ def test_U15_cell_text_is_capped_at_excels_limit_and_the_cut_is_reported(
         texts = [q.text for q in s.exec(select(QuestionRecord))]
     assert max(len(t) for t in texts) <= 32_767
     assert any("long.xlsx!Security!B2" in w and "32,767" in w for w in record.warnings), record.warnings
+    assert_service_answers(signed_in)
 
 
 def test_U18_docx_zip_bomb_is_refused_by_the_zip_guard(
@@ -343,6 +345,7 @@ def test_U05_owner_password_only_imports_and_the_restriction_is_audited(
     with Session(engine) as s:
         parsed = s.exec(select(AuditEvent).where(AuditEvent.action == "questionnaire.parsed")).one()
     assert parsed.detail["permissions_restricted"] is True
+    assert_service_answers(signed_in)
 
 
 def test_U06_scanned_pdf_without_text_fails_asking_for_a_text_pdf(
@@ -350,6 +353,7 @@ def test_U06_scanned_pdf_without_text_fails_asking_for_a_text_pdf(
 ) -> None:
     record = upload_and_wait(signed_in, runtime, engine, pdf_pages(2, text=False), "scan.pdf")
     assert_failed_cleanly(engine, runtime, record, "no selectable text found", "original DOCX/XLSX")
+    assert_service_answers(signed_in)
 
 
 U07_CASES = [
@@ -403,6 +407,7 @@ def test_U10_pdf_over_the_page_limit_is_refused_from_the_page_count(
 ) -> None:
     record = upload_and_wait(signed_in, runtime, engine, blank_pages(5_000), "long.pdf")
     assert_failed_cleanly(engine, runtime, record, "Too many pages (max 300)", "5,000 pages")
+    assert_service_answers(signed_in)
 
 
 def far_cell(sheet: bytes) -> bytes:
@@ -420,6 +425,7 @@ def test_U13_single_far_cell_gives_a_bounded_import(
     data = patched_zip(xlsx_with_rows(5), {"xl/worksheets/sheet1.xml": far_cell})
     record = upload_and_wait(signed_in, runtime, engine, data, "far.xlsx")
     assert record.status == "ready" and record.found == 5, record.error
+    assert_service_answers(signed_in)
 
 
 def test_U14_lying_dimension_gives_a_bounded_import(
@@ -428,6 +434,7 @@ def test_U14_lying_dimension_gives_a_bounded_import(
     data = patched_zip(xlsx_with_rows(5), {"xl/worksheets/sheet1.xml": lying_dimension})
     record = upload_and_wait(signed_in, runtime, engine, data, "lie.xlsx")
     assert record.status == "ready" and record.found == 5, record.error
+    assert_service_answers(signed_in)
 
 
 U16_PARTS = [
@@ -498,6 +505,7 @@ def test_U17_external_entity_is_refused_and_never_resolved(
         leaked = re.compile(rf"(?<![\w-]){re.escape(hostname)}(?![\w-])")
         assert not leaked.search(dumped) and not leaked.search(caplog.text)
         assert not any(leaked.search(message) for message in flashes(response)), flashes(response)
+    assert_service_answers(signed_in)
 
 
 @pytest.mark.parametrize(
@@ -524,6 +532,7 @@ def test_U19_docx_relationship_traversal_or_external_target_is_ignored_or_refuse
     with Session(engine) as s:
         dumped = json.dumps([q.text for q in s.exec(select(QuestionRecord))])
     assert "root:x:0:0" not in dumped
+    assert_service_answers(signed_in)
 
 
 # ---------------------------------------------------------------- names, duplicates, crashes, formulas
@@ -558,6 +567,7 @@ def test_U23_hostile_filenames_are_cleaned_shown_escaped_and_never_used_as_paths
     assert all(len(n) == 64 for n in stored), stored
     listing = signed_in.get(INDEX).get_data(as_text=True)
     assert "<script>" not in listing and "_script_.xlsx" in listing
+    assert_service_answers(signed_in)
 
 
 def test_U23_a_name_with_crlf_is_stripped_and_its_download_never_fails(
@@ -574,6 +584,7 @@ def test_U23_a_name_with_crlf_is_stripped_and_its_download_never_fails(
     download = signed_in.get(f"{INDEX}{oid(record.id)}/file")
     assert download.status_code == 200
     assert "Set-Cookie" not in download.headers or "x=1" not in download.headers.get("Set-Cookie", "")
+    assert_service_answers(signed_in)
 
 
 def test_U24_the_same_file_twice_returns_the_existing_import(
@@ -591,6 +602,7 @@ def test_U24_the_same_file_twice_returns_the_existing_import(
     with Session(engine) as s:
         assert len(s.exec(select(QuestionnaireRecord)).all()) == 1
     assert len(files_in_store(runtime)) == 1
+    assert_service_answers(signed_in)
 
 
 def test_U26_parser_killed_mid_parse_marks_the_import_failed_and_it_can_be_retried(
@@ -627,3 +639,4 @@ def test_U27_formulas_without_cached_values_are_reported_in_a_warning(
     assert record.status == "ready" and record.found == 3
     assert any("3 cells contain formulas without values; re-save in Excel" in w for w in record.warnings)
     assert "re-save in Excel" in text_of(signed_in.get(f"{INDEX}{oid(record.id)}"))
+    assert_service_answers(signed_in)

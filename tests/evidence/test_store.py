@@ -184,3 +184,24 @@ def test_a_new_evidence_item_is_proposed_at_once_though_proposals_are_cached(
     session.flush()
     after = propose(session, org_id=acme_id(session), questions=question)[0]
     assert after and after[0].evidence.title == "Cyber insurance policy schedule", after
+
+
+def test_links_may_be_web_or_mailto_addresses_and_nothing_else(engine: Engine, world: World) -> None:
+    with write_session(engine) as session:
+        item = store.add_evidence(
+            session,
+            org_id=acme_id(session),
+            actor=Who(),
+            url=" mailto:security@acme.example ",
+            data=EvidenceCreate(title="Security contact"),
+        )
+        assert item.url == "mailto:security@acme.example"
+    for refused in (
+        "mailto:nobody",
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "https://",
+        "ftp://acme.example/x",
+    ):
+        with pytest.raises(ValidationError, match="not a web link or an e-mail address"):
+            store.check_url(refused)
