@@ -11,6 +11,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, MetaData, select, text
+from sqlalchemy import Engine, MetaData, Select, select, text
 from sqlmodel import Session, col
 from sqlmodel import select as sql_select
 from werkzeug.test import TestResponse
@@ -187,19 +188,28 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD, address: st
 COUNTERS = {"share_link": {"downloads"}}
 
 
+@lru_cache(maxsize=4)  # a few engines at a time: a cached engine keeps its connections open
+def _compared(engine: Engine) -> tuple[tuple[str, Select[Any]], ...]:
+    """The query for each compared table, reflected once per engine: every test's schema is the same
+    head migration, and reflecting it per snapshot (twice per request in the access matrix) was most
+    of the matrix's time."""
+    meta = MetaData()
+    meta.reflect(engine)
+    return tuple(
+        (name, select(*[c for c in table.columns if c.name not in COUNTERS.get(name, set())]))
+        for name, table in sorted(meta.tables.items())
+        if name not in LOG_TABLES
+    )
+
+
 def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
     """Every row of every table but the log tables (and access counters): compare two to prove nothing
     was stored."""
-    meta = MetaData()
-    meta.reflect(engine)
-    found = {}
     with engine.connect() as conn:
-        for name, table in sorted(meta.tables.items()):
-            if name in LOG_TABLES:
-                continue
-            columns = [c for c in table.columns if c.name not in COUNTERS.get(name, set())]
-            found[name] = sorted(tuple(map(repr, row)) for row in conn.execute(select(*columns)))
-    return found
+        return {
+            name: sorted(tuple(map(repr, row)) for row in conn.execute(query))
+            for name, query in _compared(engine)
+        }
 
 
 def last_audit_id(engine: Engine) -> int:
