@@ -1,8 +1,8 @@
 """The content-addressed file store: files kept by SHA-256 under ``$TRUSTDESK_HOME/files``.
 
 A write goes to a temporary file in the same folder, is fsynced, then renamed into place and the folder
-fsynced (so the rename survives a power cut too), before the database row that points at it is committed, so a crash can leave an unreferenced file but never a
-row without its file. :meth:`FileStore.sweep` removes files no row refers to (and temporary files a
+fsynced (so the rename survives a power cut too), before the database row that points at it is
+committed: a crash can leave an unreferenced file but never a row without its file. :meth:`FileStore.sweep` removes files no row refers to (and temporary files a
 crashed writer left) once they are older than a grace period, so uploads still in flight are kept.
 A full disk raises :class:`StorageFull` and leaves no temporary file. File names from users are never
 used as paths.

@@ -30,7 +30,7 @@ class SandboxLimits:
     memory_mb: int = 768
     cpu_s: int = 60
     wall_s: float = 60.0
-    concurrent: int = max(1, os.cpu_count() or 1)  # children at once in this process; others wait
+    concurrent: int = os.cpu_count() or 1  # children at once in this process; others wait
 
 
 @cache

@@ -256,7 +256,13 @@ def _original(
         src, out = Path(tmp) / f"original{suffix}", Path(tmp) / f"filled{suffix}"
         with files.open(record.file_sha256) as fh, src.open("wb") as dst:
             shutil.copyfileobj(fh, dst)
-        written = run_limited(
-            ingest.fill, src, questions, answers, out, sandbox=sandbox, what=record.filename
+        written = run_limited(  # the message names the step: "vendor.xlsx (writing the answers in): ..."
+            ingest.fill,
+            src,
+            questions,
+            answers,
+            out,
+            sandbox=sandbox,
+            what=f"{record.filename} (writing the answers in)",
         )
         return written.read_bytes(), written.name
