@@ -10,7 +10,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -240,6 +240,32 @@ def org_and_role(session: Session, *, slug: str, user_id: int) -> tuple[Organisa
         return None, None
     org, role = found
     return org, Role(role) if role else None
+
+
+#: Built once, run with parameters: building a statement costs more than running it here (the
+#: review page's requests all start with this one; docs/benchmarks.md, "CPU per request").
+_USER_AND_ROLE = (
+    select(User, Organisation, Membership.role)
+    .select_from(User)
+    .outerjoin(Organisation, col(Organisation.slug) == bindparam("slug"))
+    .outerjoin(
+        Membership,
+        (col(Membership.org_id) == col(Organisation.id)) & (col(Membership.user_id) == col(User.id)),
+    )
+    .where(col(User.id) == bindparam("user_id"))
+)
+
+
+def user_and_role(
+    session: Session, *, user_id: int, slug: str
+) -> tuple[User | None, Organisation | None, Role | None]:
+    """The user, the organisation named ``slug`` and the user's role in it, in one query (None where
+    absent): what every request inside an organisation needs to know before anything else."""
+    found = session.exec(_USER_AND_ROLE, params={"user_id": user_id, "slug": slug}).first()
+    if found is None:
+        return None, None, None
+    user, org, role = found
+    return user, org, Role(role) if role else None
 
 
 def role_in(session: Session, *, user_id: int, org_id: int) -> Role | None:

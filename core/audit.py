@@ -12,10 +12,12 @@ from contextvars import ContextVar, Token
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from core.models import AuditEvent
+from core.models import AuditEvent, utcnow
 
+_INSERT = insert(AuditEvent)
 _context: ContextVar[Mapping[str, str]] = ContextVar("audit_context", default=MappingProxyType({}))
 
 
@@ -48,18 +50,22 @@ def record(
     actor_id: int | None = None,
     org_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        actor=actor,
-        actor_id=actor_id,
-        org_id=org_id,
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        detail={**_context.get(), **(detail or {})},
+) -> None:
+    """Add one row to the log, in the caller's transaction (it is written with the change it records,
+    or not at all). One INSERT sent at once, not an object kept for the session's flush."""
+    session.execute(
+        _INSERT,
+        {
+            "at": utcnow(),
+            "actor": actor,
+            "actor_id": actor_id,
+            "org_id": org_id,
+            "action": action,
+            "target_type": target_type,
+            "target_id": str(target_id),
+            "detail": {**_context.get(), **(detail or {})},
+        },
     )
-    session.add(event)
-    return event
 
 
 class Acting(Protocol):
@@ -81,9 +87,9 @@ def record_by(
     target_id: str | int,
     org_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> None:
     """:func:`record` for an actor object: its label and user id."""
-    return record(
+    record(
         session,
         actor=by.label,
         actor_id=by.user_id,

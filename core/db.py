@@ -228,6 +228,8 @@ def compare_and_set(
     One ``UPDATE ... WHERE id = :id AND version = :expected``: of two writers that read the same version,
     exactly one matches (PostgreSQL re-checks the condition after the first commits; SQLite writers are
     serialised by ``BEGIN IMMEDIATE``). Returns True when this write won; the caller says what lost.
+    Objects already loaded are left as they were (no fetch of the changed rows): the caller updates
+    its copy.
     """
     mapper = inspect(model)
     version_column = mapper.columns[version]
@@ -235,6 +237,7 @@ def compare_and_set(
         update(model)
         .where(mapper.primary_key[0] == row_id, version_column == expected)
         .values({**values, version: expected + 1})
+        .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0)) == 1
 

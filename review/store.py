@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -125,14 +126,35 @@ def band_counts(session: Session, *, questionnaire_id: int) -> dict[str, int]:
     )
 
 
+#: Built once and run with parameters (as the two below): an approval runs both, and building them
+#: cost more than running them (docs/benchmarks.md, "CPU per request").
+_APPROVED_COUNT = (
+    select(func.count())
+    .select_from(Draft)
+    .where(col(Draft.questionnaire_id) == bindparam("qid"), col(Draft.status) == "approved")
+)
+
+
 def approved_count(session: Session, *, questionnaire_id: int) -> int:
     """How many of the questionnaire's drafts are approved (the review page's "Approved n of N")."""
-    found = session.exec(
-        select(func.count())
-        .select_from(Draft)
-        .where(col(Draft.questionnaire_id) == questionnaire_id, col(Draft.status) == "approved")
-    ).one()
-    return int(found)
+    return int(session.exec(_APPROVED_COUNT, params={"qid": questionnaire_id}).one())
+
+
+#: The draft to decide on and its organisation; the matcher's reasons and candidates (JSON, the bulk of
+#: the row) are not read, as a decision needs neither.
+_DECIDING = (
+    select(Draft, QuestionnaireRecord.org_id)
+    .join(QuestionnaireRecord, col(QuestionnaireRecord.id) == col(Draft.questionnaire_id))
+    .where(col(Draft.id) == bindparam("draft_id"))
+    .options(defer(Draft.reasons), defer(Draft.candidates))  # type: ignore[arg-type]
+)
+
+
+def _draft_to_decide(session: Session, *, org_id: int, draft_id: int) -> Draft:
+    found = session.exec(_DECIDING, params={"draft_id": draft_id}).first()
+    if found is None or found[1] != org_id:
+        raise NotFound(f"draft {draft_id} does not exist", fix="reload the questionnaire")
+    return found[0]
 
 
 def _zero_counts() -> dict[str, int]:
@@ -179,7 +201,7 @@ def decide(
             "only approvers and admins approve or reject answers",
             fix="ask the organisation's vCISO to review it",
         )
-    record, _question, draft = get_draft(session, org_id=org_id, draft_id=draft_id)
+    draft = _draft_to_decide(session, org_id=org_id, draft_id=draft_id)
     if questionnaire_id is not None and draft.questionnaire_id != questionnaire_id:
         raise NotFound(
             f"draft {draft_id} is not part of questionnaire {questionnaire_id}",
@@ -204,7 +226,7 @@ def decide(
         action=f"draft.{status}",
         target_type="draft",
         target_id=draft_id,
-        detail={"questionnaire": record.id, "edited": bool(values.get("edited"))},
+        detail={"questionnaire": draft.questionnaire_id, "edited": bool(values.get("edited"))},
     )
     return draft
 

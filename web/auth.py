@@ -54,6 +54,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.teardown_appcontext(db.close_session)
     app.before_request(_enforce_timeouts)
     app.permanent_session_lifetime = timedelta(hours=settings.session_max_hours)
+    # The cookie's expiry is set at login (the absolute timeout) and the cookie is re-sent only when the
+    # session changes, not on every response (Flask's default re-signs it each time).
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
 
 
 @login_manager.user_loader
@@ -61,7 +64,12 @@ def _load_user(token: str) -> SessionUser | None:
     user_id, _, epoch = token.partition(":")
     if not user_id.isdigit() or not epoch.isdigit():
         return None
-    user = db.session().get(User, int(user_id))
+    slug = (request.view_args or {}).get("slug")
+    if isinstance(slug, str):  # inside an organisation: the role there comes with the user, one query
+        user, org, role = accounts.user_and_role(db.session(), user_id=int(user_id), slug=slug)
+        g.org_and_role = (org, role)  # read once by org_required
+    else:
+        user = db.session().get(User, int(user_id))
     if user is None or not user.is_active or user.session_epoch != int(epoch):
         return None
     return SessionUser(user)
@@ -166,8 +174,16 @@ def _enforce_timeouts() -> Response | None:
         session.clear()
         flash("Your session expired. Please log in again.", "info")
         return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
-    session["seen_at"] = now
+    if now - seen_at > seen_every(settings):  # not every request: an unchanged session sends no cookie
+        session["seen_at"] = now
     return None
+
+
+def seen_every(settings: Settings) -> float:
+    """How stale ``seen_at`` may get before a request refreshes it: a tenth of the idle timeout, at most
+    a minute. Rewriting it on every request re-signed and re-sent the cookie each time; a session thus
+    expires at most this much before the idle timeout counted from the last request."""
+    return min(60.0, settings.session_idle_minutes * 6.0)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -200,7 +216,10 @@ def org_required(ability: str | None = None) -> Callable[[F], F]:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, slug: str, **kwargs: Any) -> Any:
-            org, role = accounts.org_and_role(db.session(), slug=slug, user_id=current_user.user_id)
+            found = g.pop("org_and_role", None)  # loaded with the user (_load_user)
+            if found is None:
+                found = accounts.org_and_role(db.session(), slug=slug, user_id=current_user.user_id)
+            org, role = found
             if org is None or role is None or not ROLE_ABILITIES[role]:
                 why = "not a member" if role is None else "no ability"
                 audit_authz_fail(status=404, reason=why, org_id=org.id if org else None)

@@ -266,6 +266,7 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
             raise ValidationError("the form is incomplete", fix="reload the page and try again")
         if decision == "approved" and not (typed or "").strip() and not form.short_answer.data:
             raise ValidationError("the answer is empty", fix="write an answer, or reject the question")
+        wants_json = _wants_json()
         with db.writing() as s:
             draft = review_store.decide(
                 s,
@@ -279,14 +280,13 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
                 can_approve=True,
                 segregate=db.runtime().settings.segregate_approval,
                 questionnaire_id=qid,
-            )
+            )  # the count the page's script shows ("Approved n of N"), as of this decision
+            approved = review_store.approved_count(s, questionnaire_id=qid) if wants_json else 0
     except (Conflict, ValidationError) as exc:
         if _wants_json():
             return jsonify(error=str(exc)), 409 if isinstance(exc, Conflict) else 400
         return _refused(qid, draft_id, exc, form.answer.data)
-    if _wants_json():
-        db.close_session()  # this request's read view predates the decision: count in a new one,
-        approved = review_store.approved_count(db.session(), questionnaire_id=qid)  # outside the write lock
+    if wants_json:
         return jsonify(
             id=draft.id,
             status=draft.status,
