@@ -62,6 +62,27 @@ def test_org_and_role_names_the_users_role_or_none_and_unknown_slugs_give_nothin
     assert accounts.org_and_role(session, slug="nobody", user_id=pat.id) == (None, None)
 
 
+def test_user_and_role_gives_the_user_with_their_role_in_the_named_organisation_only(
+    runner: CliRunner, session: Session
+) -> None:
+    make_org(runner, "acme")
+    make_org(runner, "globex")
+    make_user(runner, "pat@msp.example", "acme", "approver")
+    make_user(runner, "sam@msp.example", "globex", "viewer")
+    pat = accounts.get_user(session, email="pat@msp.example")
+    assert pat is not None and pat.id is not None
+
+    user, org, role = accounts.user_and_role(session, user_id=pat.id, slug="acme")
+    assert user is not None and user.email == "pat@msp.example"
+    assert org is not None and org.slug == "acme" and role is Role.approver
+    user, org, role = accounts.user_and_role(session, user_id=pat.id, slug="globex")
+    assert user is not None and org is not None and org.slug == "globex"
+    assert role is None, "sam's role in globex is not pat's"
+    user, org, role = accounts.user_and_role(session, user_id=pat.id, slug="nobody")
+    assert user is not None and (org, role) == (None, None)
+    assert accounts.user_and_role(session, user_id=pat.id + 1000, slug="acme") == (None, None, None)
+
+
 def test_the_audit_log_records_who_did_what_to_which_record(runner: CliRunner, session: Session) -> None:
     make_org(runner, "acme")
     make_user(runner, "am@acme.example", "acme", "account_manager")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 from werkzeug.test import TestResponse
 
@@ -267,6 +267,37 @@ def test_the_page_script_approves_in_json_and_a_stale_second_approval_is_a_409_n
     assert lost.status_code == 409
     assert lost.get_json()["error"].startswith("Already approved by approver@acme.example")
     assert drafts(engine, qid)["1.1"].answer == before["1.1"].answer
+
+
+def test_an_approval_costs_one_query_for_who_and_where_and_four_statements_to_decide(
+    qid: int, client: FlaskClient, engine: Engine
+) -> None:
+    """The request the load test sends most (docs/benchmarks.md): the user and their role come in one
+    query, the draft is read without the matcher's JSON, and the count is taken in the decision's
+    transaction, so an approval is a fixed, short list of statements."""
+    before = drafts(engine, qid)
+    login(client, "approver@acme.example")
+    url = f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(before['1.1'].id)}/approve"
+    sent: list[str] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(" ".join(statement.split()).lower())
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        response = client.post(url, data=decision(before["1.1"]), headers={"Accept": "application/json"})
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+    assert response.status_code == 200 and response.get_json()["counts"] == {"approved": 1}
+    work = [s for s in sent if not s.startswith(("begin", "commit", "rollback"))]
+    assert len(work) == 5, work
+    who, draft, update, audit, count = work
+    assert "from app_user" in who and "membership" in who and "organisation" in who
+    assert "from draft" in draft and "candidates" not in draft and "reasons" not in draft
+    assert update.startswith("update draft set")
+    assert audit.startswith("insert into audit_event")
+    assert count.startswith("select count(")
 
 
 def test_an_empty_answer_cannot_be_approved_and_review_forms_need_a_csrf_token(

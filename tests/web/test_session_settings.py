@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from core.settings import Settings
 from tests.helpers import PASSWORD, make_org, make_user
 from web.app import create_app
+from web.auth import seen_every
 from web.context import Runtime
 
 
@@ -58,3 +59,26 @@ def test_timeouts_come_from_the_environment_within_bounds() -> None:
     settings = Settings.from_env({"TRUSTDESK_SESSION_IDLE_MINUTES": "15", "TRUSTDESK_SESSION_MAX_HOURS": "8"})
     assert (settings.session_idle_minutes, settings.session_max_hours) == (15, 8)
     assert Settings.from_env({}).session_idle_minutes == 30 and Settings.from_env({}).session_max_hours == 12
+
+
+def test_an_unchanged_session_sends_no_cookie_and_seen_at_is_refreshed_once_stale(
+    runner: CliRunner, runtime: Runtime
+) -> None:
+    make_org(runner, "acme")
+    make_user(runner, "vciso@acme.example", "acme", "approver")
+    client = _logged_in(_client(runtime, session_idle_minutes=5))
+
+    response = client.get("/o/acme/bank/")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+    _idle(client, 61)  # past the refresh interval, inside the idle timeout
+    response = client.get("/o/acme/bank/")
+    assert response.status_code == 200 and "Set-Cookie" in response.headers
+    with client.session_transaction() as sess:
+        assert time.time() - sess["seen_at"] < 5, "the request counted as activity"
+
+
+def test_seen_at_is_refreshed_at_least_ten_times_per_idle_timeout() -> None:
+    settings = Settings.from_env({"TRUSTDESK_SESSION_IDLE_MINUTES": "5"})
+    assert seen_every(settings) == 30.0
+    assert seen_every(Settings.from_env({})) == 60.0
