@@ -87,6 +87,10 @@ def summarise(rec: Recorder, duration: float, *, locked: int = 0) -> dict[str, A
         "approvals": len(approved),
         "approvals_per_s": round(rate, 1),
         "approvals_per_s_by_10s": [round(r, 1) for r in per_window],
+        "p99_ms_by_10s": {  # where in the run the slow requests fell (a burst, or all along)
+            op: _p99_per_window([s for s in inside if s.op == op], duration, window=10.0)
+            for op in ("approve", *PAGES)
+        },
         "database_locked": locked,
         "hostile": _verdicts(rec),
         "notes": sorted(rec.notes),
@@ -121,6 +125,17 @@ def _per_window(samples: Sequence[Sample], duration: float, *, window: float) ->
     return [counts.get(i, 0) / window for i in range(windows)]
 
 
+def _p99_per_window(samples: Sequence[Sample], duration: float, *, window: float) -> list[float]:
+    """p99 latency (ms) of the requests started in each whole window of the run (0 where none)."""
+    windows: dict[int, list[float]] = {}
+    for s in samples:
+        windows.setdefault(int(s.start // window), []).append(s.seconds)
+    return [
+        round(percentile(windows[i], 99) * 1000) if i in windows else 0
+        for i in range(int(duration // window))
+    ]
+
+
 def render(summary: dict[str, Any]) -> str:
     lines = [
         f"{'operation':<20} {'count':>6} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
@@ -135,6 +150,10 @@ def render(summary: dict[str, Any]) -> str:
         f"approvals: {summary['approvals']} in {summary['duration_s']:g} s = {summary['approvals_per_s']}/s "
         f"(per 10 s window: {', '.join(map(str, summary['approvals_per_s_by_10s'])) or '-'})"
     )
+    lines += [
+        f"{op} p99 ms per 10 s window: {', '.join(map(str, p99s)) or '-'}"
+        for op, p99s in summary.get("p99_ms_by_10s", {}).items()
+    ]
     lines.append(f"'database is locked' in the server log: {summary['database_locked']}")
     lines += [
         f"  {h['file']}: {h['uploads']} x {h['outcome']} (verdict within {h['slowest_s']} s)"

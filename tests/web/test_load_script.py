@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bench.loadkit.clients import Plan, make_client, run_load
+from bench.loadkit.clients import Plan, Recorder, Sample, make_client, run_load
 from bench.loadkit.hostile import hostile_files
 from bench.loadkit.report import render, summarise
 from bench.loadkit.seed import seed
@@ -52,3 +52,13 @@ def test_load_core_approves_drafts_and_reports_every_operation(engine: Engine) -
     assert {h["file"] for h in summary["hostile"]} == {"zip-bomb.xlsx", "huge-pages.pdf"}, summary["notes"]
     assert all(h["outcome"].startswith(("failed", "refused")) for h in summary["hostile"]), summary["hostile"]
     assert "approve p99 <= 200 ms" in render(summary)
+
+
+def test_the_report_gives_each_10_second_window_its_own_p99() -> None:
+    rec = Recorder()
+    rec.samples += [Sample("approve", start=t, seconds=0.01, outcome="ok") for t in (1.0, 2.0, 15.0)]
+    rec.samples += [Sample("approve", start=3.0, seconds=0.9, outcome="ok")]  # a slow one, early
+    summary = summarise(rec, 30.0)
+
+    assert summary["p99_ms_by_10s"]["approve"] == [900, 10, 0]
+    assert "approve p99 ms per 10 s window: 900, 10, 0" in render(summary)
