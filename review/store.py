@@ -128,16 +128,17 @@ def band_counts(session: Session, *, questionnaire_id: int) -> dict[str, int]:
 
 #: Built once and run with parameters (as the two below): an approval runs both, and building them
 #: cost more than running them (docs/benchmarks.md, "CPU per request").
+_DRAFT = Draft.__table__  # type: ignore[attr-defined]
 _APPROVED_COUNT = (
     select(func.count())
-    .select_from(Draft)
-    .where(col(Draft.questionnaire_id) == bindparam("qid"), col(Draft.status) == "approved")
+    .select_from(_DRAFT)
+    .where(_DRAFT.c.questionnaire_id == bindparam("qid"), _DRAFT.c.status == "approved")
 )
 
 
 def approved_count(session: Session, *, questionnaire_id: int) -> int:
     """How many of the questionnaire's drafts are approved (the review page's "Approved n of N")."""
-    return int(session.exec(_APPROVED_COUNT, params={"qid": questionnaire_id}).one())
+    return int(session.connection().execute(_APPROVED_COUNT, {"qid": questionnaire_id}).scalar_one())
 
 
 #: The draft to decide on and its organisation; the matcher's reasons and candidates (JSON, the bulk of
@@ -176,6 +177,18 @@ def band_counts_for(session: Session, *, questionnaire_ids: Sequence[int]) -> di
     return found
 
 
+@dataclass(frozen=True)
+class Decision:
+    """An approval or rejection checked against the draft as read: what :func:`apply_decision` writes,
+    as one compare-and-set, if the draft is still at ``expected_version``."""
+
+    draft: Draft
+    expected_version: int
+    values: dict[str, Any]
+    org_id: int
+    actor: Actor
+
+
 def decide(
     session: Session,
     *,
@@ -190,10 +203,45 @@ def decide(
     segregate: bool = False,
     questionnaire_id: int | None = None,
 ) -> Draft:
-    """Approve (optionally with an edited answer) or reject a draft, as a compare-and-set.
+    """Approve (optionally with an edited answer) or reject a draft, as a compare-and-set: the check
+    and the write in one session. The web app checks before it takes the write lock and writes after."""
+    decision = check_decision(
+        session,
+        org_id=org_id,
+        draft_id=draft_id,
+        expected_version=expected_version,
+        status=status,
+        actor=actor,
+        answer=answer,
+        short_answer=short_answer,
+        can_approve=can_approve,
+        segregate=segregate,
+        questionnaire_id=questionnaire_id,
+    )
+    return apply_decision(session, decision)
+
+
+def check_decision(
+    session: Session,
+    *,
+    org_id: int,
+    draft_id: int,
+    expected_version: int,
+    status: str,
+    actor: Actor,
+    answer: str | None = None,
+    short_answer: str | None = None,
+    can_approve: bool,
+    segregate: bool = False,
+    questionnaire_id: int | None = None,
+) -> Decision:
+    """Everything a decision needs to read and check, done without the write lock: the draft is ours,
+    in this questionnaire, the actor may decide it, and the values to write.
 
     With ``segregate`` (``TRUSTDESK_SEGREGATE_APPROVAL``) nobody approves an answer they wrote: neither
-    the last editor of the draft nor someone editing it in the approval itself."""
+    the last editor of the draft nor someone editing it in the approval itself. Reading before the write
+    is safe because the write is a compare-and-set: any change in between (an edit included) moved
+    ``row_version`` on, and the decision then loses with :class:`Conflict`."""
     if status not in APPROVABLE:
         raise ValidationError(f"status {status!r} is not a decision", fix="approve or reject")
     if not can_approve:
@@ -209,24 +257,60 @@ def decide(
         )
     if segregate and status == "approved":
         _check_segregation(session, draft=draft, actor=actor, answer=answer)
+    edited = answer is not None and answer.strip() != draft.answer
     values: dict[str, Any] = {
         "status": status,
         "decided_by": actor.label,
         "decided_at": utcnow(),
+        "answer": answer.strip() if edited and answer is not None else draft.answer,
+        "edited": draft.edited or edited,
+        "short_answer": (short_answer or None) if short_answer is not None else draft.short_answer,
     }
-    if answer is not None and answer.strip() != draft.answer:
-        values.update(answer=answer.strip(), edited=True)
-    if short_answer is not None:
-        values["short_answer"] = short_answer or None
-    compare_and_set_draft(session, draft=draft, expected_version=expected_version, values=values)
+    return Decision(draft=draft, expected_version=expected_version, values=values, org_id=org_id, actor=actor)
+
+
+#: The decision's write, built once: under SQLite's write lock every statement built or run through the
+#: ORM keeps the other writers waiting (docs/benchmarks.md, "Write lock").
+_DECISION = (
+    update(_DRAFT)
+    .where(_DRAFT.c.id == bindparam("draft_id"), _DRAFT.c.row_version == bindparam("expected"))
+    .values(
+        status=bindparam("v_status"),
+        decided_by=bindparam("v_decided_by"),
+        decided_at=bindparam("v_decided_at"),
+        answer=bindparam("v_answer"),
+        edited=bindparam("v_edited"),
+        short_answer=bindparam("v_short_answer"),
+        row_version=bindparam("next_version"),
+    )
+)
+
+
+def apply_decision(session: Session, decision: Decision) -> Draft:
+    """Write a checked decision and its audit row, or raise Conflict if the draft moved on since."""
+    draft = decision.draft
+    assert draft.id is not None
+    result = session.connection().execute(
+        _DECISION,
+        {
+            "draft_id": draft.id,
+            "expected": decision.expected_version,
+            "next_version": decision.expected_version + 1,
+            **{f"v_{name}": value for name, value in decision.values.items()},
+        },
+    )
+    if int(getattr(result, "rowcount", 0)) != 1:
+        raise _lost(session, draft.id)
+    for name, value in {**decision.values, "row_version": decision.expected_version + 1}.items():
+        set_committed_value(draft, name, value)  # no read-back
     audit.record_by(
         session,
-        actor,
-        org_id=org_id,
-        action=f"draft.{status}",
+        decision.actor,
+        org_id=decision.org_id,
+        action=f"draft.{decision.values['status']}",
         target_type="draft",
-        target_id=draft_id,
-        detail={"questionnaire": draft.questionnaire_id, "edited": bool(values.get("edited"))},
+        target_id=draft.id,
+        detail={"questionnaire": draft.questionnaire_id, "edited": bool(decision.values["edited"])},
     )
     return draft
 
@@ -306,17 +390,22 @@ def compare_and_set_draft(
     assert draft.id is not None
     won = compare_and_set(session, Draft, row_id=draft.id, expected=expected_version, values=values)
     if not won:
-        session.refresh(draft)  # who won, and what the row holds now
-        if draft.status in APPROVABLE and draft.decided_by:  # catalogue C01: "Already approved by X"
-            message = f"Already {draft.status} by {draft.decided_by} while you were looking at it"
-        else:
-            message = f"This answer was changed while you were looking at it (now {draft.status})"
-        raise Conflict(
-            message,
-            fix="reload the page: your text is kept below so you can copy it",
-        )
+        raise _lost(session, draft.id)
     for name, value in {**values, "row_version": expected_version + 1}.items():  # no read-back
         set_committed_value(draft, name, value)
+
+
+def _lost(session: Session, draft_id: int) -> Conflict:
+    """The Conflict for a compare-and-set that lost: who won, and what the row holds now (read in
+    ``session``, whichever session read the draft before)."""
+    draft = session.get(Draft, draft_id, populate_existing=True)
+    if draft is None:
+        return Conflict("This answer was removed while you were looking at it", fix="reload the page")
+    if draft.status in APPROVABLE and draft.decided_by:  # catalogue C01: "Already approved by X"
+        message = f"Already {draft.status} by {draft.decided_by} while you were looking at it"
+    else:
+        message = f"This answer was changed while you were looking at it (now {draft.status})"
+    return Conflict(message, fix="reload the page: your text is kept below so you can copy it")
 
 
 def bulk_approve(

@@ -258,7 +258,8 @@ def _wants_json() -> bool:
 
 
 def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Response | tuple[Response, int]:
-    """Approve or reject; the draft is read once, inside the write (NotFound there if it is not ours)."""
+    """Approve or reject: the draft is read and checked first (NotFound if it is not ours), then written
+    as a compare-and-set under the write lock, which holds as little work as possible."""
     form = act.DecisionForm()
     typed = form.answer.data if decision == "approved" else None
     try:
@@ -267,20 +268,22 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
         if decision == "approved" and not (typed or "").strip() and not form.short_answer.data:
             raise ValidationError("the answer is empty", fix="write an answer, or reject the question")
         wants_json = _wants_json()
-        with db.writing() as s:
-            draft = review_store.decide(
-                s,
-                org_id=g.org.id,
-                draft_id=draft_id,
-                expected_version=form.row_version.data,
-                status=decision,
-                actor=act.actor(),
-                answer=typed,
-                short_answer=form.short_answer.data if decision == "approved" else None,
-                can_approve=True,
-                segregate=db.runtime().settings.segregate_approval,
-                questionnaire_id=qid,
-            )  # the count the page's script shows ("Approved n of N"), as of this decision
+        checked = review_store.check_decision(  # read and checked before the write lock, not under it
+            db.session(),
+            org_id=g.org.id,
+            draft_id=draft_id,
+            expected_version=form.row_version.data,
+            status=decision,
+            actor=act.actor(),
+            answer=typed,
+            short_answer=form.short_answer.data if decision == "approved" else None,
+            can_approve=True,
+            segregate=db.runtime().settings.segregate_approval,
+            questionnaire_id=qid,
+        )
+        with db.writing() as s:  # one compare-and-set, the audit row and the count: nothing else
+            draft = review_store.apply_decision(s, checked)
+            # the count the page's script shows ("Approved n of N"), as of this decision
             approved = review_store.approved_count(s, questionnaire_id=qid) if wants_json else 0
     except (Conflict, ValidationError) as exc:
         if _wants_json():

@@ -273,8 +273,8 @@ def test_an_approval_costs_one_query_for_who_and_where_and_four_statements_to_de
     qid: int, client: FlaskClient, engine: Engine
 ) -> None:
     """The request the load test sends most (docs/benchmarks.md): the user and their role come in one
-    query, the draft is read without the matcher's JSON, and the count is taken in the decision's
-    transaction, so an approval is a fixed, short list of statements."""
+    query, the draft is read without the matcher's JSON and before the write lock, and the write lock
+    covers only the compare-and-set, the audit row and the count."""
     before = drafts(engine, qid)
     login(client, "approver@acme.example")
     url = f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(before['1.1'].id)}/approve"
@@ -298,6 +298,9 @@ def test_an_approval_costs_one_query_for_who_and_where_and_four_statements_to_de
     assert update.startswith("update draft set")
     assert audit.startswith("insert into audit_event")
     assert count.startswith("select count(")
+    if engine.dialect.name == "sqlite":  # under the write lock: the update, the audit row and the count
+        locked = sent[sent.index("begin immediate") + 1 :]
+        assert [s.split()[0] for s in locked] == ["update", "insert", "select"], locked
 
 
 def test_an_empty_answer_cannot_be_approved_and_review_forms_need_a_csrf_token(
