@@ -194,8 +194,8 @@ def write_session(engine: Engine) -> Iterator[Session]:
     at the end, or rolls back everything on any exception. Lock waits past the timeout raise Busy."""
     gate = writer_gate(engine)
     with (
-        gate.held() if gate is not None else nullcontext(),
-        Session(engine, expire_on_commit=False) as session,
+        Session(engine, expire_on_commit=False) as session,  # made and closed outside the gate: the
+        gate.held() if gate is not None else nullcontext(),  # gate holds only the transaction
     ):
         try:
             session.connection(execution_options={IMMEDIATE: True})
