@@ -11,7 +11,9 @@ What it does, in a temporary ``TRUSTDESK_HOME`` that is deleted afterwards:
 2. starts the app the production way: ``TRUSTDESK_ENV=production``, gunicorn with the shipped settings
    (``--config python:web.gunicorn_conf``, as docs/deploy.md) and ``--workers`` workers of ``--threads``
    threads (and, with ``--redis-url``, a ``trustdesk worker`` for the jobs);
-3. logs every client in through the real login form (CSRF token read from the page), then for
+3. logs every client in through the real login form (CSRF token read from the page); the reviewers
+   then arrive evenly over ``--ramp`` seconds (default 5, before the measured window: what is measured
+   is 50 reviewers at work, not 50 arriving in the same half second), and for
    ``--duration`` seconds each reviewer loads the drafts assigned to them, approves each one as the
    review page's script does (``Accept: application/json``), with a think time before every action,
    and every ``--browse-every``-th visit loads the whole questionnaire instead; meanwhile four uploaders
@@ -59,6 +61,13 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reviewers", type=int, default=50)
     parser.add_argument("--questions", type=int, default=300, help="drafts in the seeded questionnaire")
     parser.add_argument("--think", type=float, default=0.3, help="mean think time before each action (s)")
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=5.0,
+        help="reviewers arrive evenly over this many seconds before the measured window (default 5; 0: all"
+        " at once)",
+    )
     parser.add_argument("--browse-every", type=int, default=4, help="every n-th visit loads all questions")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
@@ -219,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             duration=args.duration,
             think=args.think,
             browse_every=args.browse_every,
+            ramp=args.ramp,
         )
         log = home / "server.log"
         load_before = os.getloadavg()
@@ -237,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             "jobs": "Redis + trustdesk worker" if args.redis_url else "in-process threads",
             "reviewers": args.reviewers,
             "think_s": args.think,
+            "ramp_s": args.ramp,
             "drafts": seeded.drafts,
             "cpus": os.cpu_count(),
             "load_average_before": [round(x, 2) for x in load_before],

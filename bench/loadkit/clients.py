@@ -77,6 +77,7 @@ class Plan:
     think: float = 0.3  # mean pause (s) before each action of a reviewer
     browse_every: int = 4  # every n-th visit loads the whole questionnaire instead of "assigned to me"
     poll: float = 1.0  # seconds between status checks of a hostile upload
+    ramp: float = 0.0  # reviewers arrive evenly over this many seconds, before the measured window
     seed: int = 1
 
 
@@ -168,9 +169,16 @@ class Reviewer:
         pause = self.plan.think * self.rng.uniform(0.5, 1.5)
         time.sleep(max(0.0, min(pause, self.rec.deadline - time.monotonic())))
 
+    def arrive(self) -> None:
+        """Wait for this reviewer's turn to arrive: evenly spread over the ramp (as a load tool's spawn
+        rate would), then one think time, so no two reviewers start in the same millisecond."""
+        turn = self.rec.t0 - self.plan.ramp + self.plan.ramp * self.index / max(1, len(self.plan.reviewers))
+        time.sleep(max(0.0, turn - time.monotonic()))
+        self.think()
+
     def run(self) -> None:
         visit = 0
-        self.think()  # reviewers arrive spread over one think time, not all in the same millisecond
+        self.arrive()
         while self.rec.running():
             every = self.plan.browse_every  # reviewers are out of step: some open everything first
             whole = every > 0 and (visit + self.index) % every == every - 1
@@ -267,7 +275,7 @@ def run_load(plan: Plan, make_client: ClientFactory) -> Recorder:
     for client, (name, data) in zip(clients[len(plan.reviewers) :], plan.hostile, strict=True):
         workers.append(Uploader(plan, rec, client, name, data).run)
     threads = [threading.Thread(target=_guarded(rec, work), daemon=True) for work in workers]
-    rec.t0 = time.monotonic()
+    rec.t0 = time.monotonic() + plan.ramp  # the measured window opens once every reviewer has arrived
     rec.deadline = rec.t0 + plan.duration
     for thread in threads:
         thread.start()

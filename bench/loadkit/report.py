@@ -57,7 +57,7 @@ def op_figures(op: str, samples: Sequence[Sample]) -> OpFigures:
 
 def summarise(rec: Recorder, duration: float, *, locked: int = 0) -> dict[str, Any]:
     """Everything the report prints, as plain data (``--json`` writes it as it is)."""
-    inside = [s for s in rec.samples if s.start < duration]
+    inside = [s for s in rec.samples if 0 <= s.start < duration]  # not the ramp, not after the end
     ops = sorted({s.op for s in inside})
     figures = {op: op_figures(op, [s for s in inside if s.op == op]) for op in ops}
     approved = [s for s in inside if s.op == "approve" and s.outcome == "ok"]

@@ -35,6 +35,7 @@ def test_load_core_approves_drafts_and_reports_every_operation(engine: Engine) -
         think=0.05,
         browse_every=2,
         poll=0.2,
+        ramp=0.3,
     )
     transport = httpx.WSGITransport(app=app)
     rec = run_load(plan, lambda: make_client("http://127.0.0.1", transport))
@@ -52,13 +53,17 @@ def test_load_core_approves_drafts_and_reports_every_operation(engine: Engine) -
     assert {h["file"] for h in summary["hostile"]} == {"zip-bomb.xlsx", "huge-pages.pdf"}, summary["notes"]
     assert all(h["outcome"].startswith(("failed", "refused")) for h in summary["hostile"]), summary["hostile"]
     assert "approve p99 <= 200 ms" in render(summary)
+    assert all(s.start >= -plan.ramp for s in rec.samples), "nobody starts before the ramp"
 
 
-def test_the_report_gives_each_10_second_window_its_own_p99() -> None:
+def test_the_report_gives_each_10_second_window_its_own_p99_and_leaves_the_ramp_out() -> None:
     rec = Recorder()
     rec.samples += [Sample("approve", start=t, seconds=0.01, outcome="ok") for t in (1.0, 2.0, 15.0)]
     rec.samples += [Sample("approve", start=3.0, seconds=0.9, outcome="ok")]  # a slow one, early
+    rec.samples += [Sample("approve", start=-2.0, seconds=5.0, outcome="status 500")]  # in the ramp
     summary = summarise(rec, 30.0)
 
     assert summary["p99_ms_by_10s"]["approve"] == [900, 10, 0]
+    assert summary["operations"]["approve"]["count"] == 4, "the ramp is not measured"
+    assert summary["operations"]["approve"]["errors"] == {}
     assert "approve p99 ms per 10 s window: 900, 10, 0" in render(summary)
