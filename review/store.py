@@ -148,6 +148,7 @@ _DECIDING = (
     .join(QuestionnaireRecord, col(QuestionnaireRecord.id) == col(Draft.questionnaire_id))
     .where(col(Draft.id) == bindparam("draft_id"))
     .options(defer(Draft.reasons), defer(Draft.candidates))  # type: ignore[arg-type]
+    .execution_options(populate_existing=True)  # the row as it is now, not a copy the session holds
 )
 
 
@@ -187,6 +188,7 @@ class Decision:
     values: dict[str, Any]
     org_id: int
     actor: Actor
+    edited_now: bool  # this decision changes the text (the audit row says so)
 
 
 def decide(
@@ -255,6 +257,8 @@ def check_decision(
             f"draft {draft_id} is not part of questionnaire {questionnaire_id}",
             fix="reload the questionnaire",
         )
+    if draft.row_version != expected_version:  # the values below are computed from this version only
+        raise _conflict(draft)
     if segregate and status == "approved":
         _check_segregation(session, draft=draft, actor=actor, answer=answer)
     edited = answer is not None and answer.strip() != draft.answer
@@ -266,14 +270,25 @@ def check_decision(
         "edited": draft.edited or edited,
         "short_answer": (short_answer or None) if short_answer is not None else draft.short_answer,
     }
-    return Decision(draft=draft, expected_version=expected_version, values=values, org_id=org_id, actor=actor)
+    return Decision(
+        draft=draft,
+        expected_version=expected_version,
+        values=values,
+        org_id=org_id,
+        actor=actor,
+        edited_now=edited,
+    )
 
 
 #: The decision's write, built once: under SQLite's write lock every statement built or run through the
 #: ORM keeps the other writers waiting (docs/benchmarks.md, "Write lock").
 _DECISION = (
     update(_DRAFT)
-    .where(_DRAFT.c.id == bindparam("draft_id"), _DRAFT.c.row_version == bindparam("expected"))
+    .where(
+        _DRAFT.c.id == bindparam("draft_id"),
+        _DRAFT.c.questionnaire_id == bindparam("in_questionnaire"),  # the one checked against the org
+        _DRAFT.c.row_version == bindparam("expected"),
+    )
     .values(
         status=bindparam("v_status"),
         decided_by=bindparam("v_decided_by"),
@@ -294,6 +309,7 @@ def apply_decision(session: Session, decision: Decision) -> Draft:
         _DECISION,
         {
             "draft_id": draft.id,
+            "in_questionnaire": draft.questionnaire_id,
             "expected": decision.expected_version,
             "next_version": decision.expected_version + 1,
             **{f"v_{name}": value for name, value in decision.values.items()},
@@ -310,7 +326,7 @@ def apply_decision(session: Session, decision: Decision) -> Draft:
         action=f"draft.{decision.values['status']}",
         target_type="draft",
         target_id=draft.id,
-        detail={"questionnaire": draft.questionnaire_id, "edited": bool(decision.values["edited"])},
+        detail={"questionnaire": draft.questionnaire_id, "edited": decision.edited_now},
     )
     return draft
 
@@ -401,6 +417,11 @@ def _lost(session: Session, draft_id: int) -> Conflict:
     draft = session.get(Draft, draft_id, populate_existing=True)
     if draft is None:
         return Conflict("This answer was removed while you were looking at it", fix="reload the page")
+    return _conflict(draft)
+
+
+def _conflict(draft: Draft) -> Conflict:
+    """What a stale decision or edit is told, from the draft as it is now."""
     if draft.status in APPROVABLE and draft.decided_by:  # catalogue C01: "Already approved by X"
         message = f"Already {draft.status} by {draft.decided_by} while you were looking at it"
     else:

@@ -54,8 +54,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.teardown_appcontext(db.close_session)
     app.before_request(_enforce_timeouts)
     app.permanent_session_lifetime = timedelta(hours=settings.session_max_hours)
-    # The cookie's expiry is set at login (the absolute timeout) and the cookie is re-sent only when the
-    # session changes, not on every response (Flask's default re-signs it each time).
+    # The cookie is re-sent only when the session changes (login, a stale seen_at), not on every response
+    # (Flask's default re-signs it each time); the timeouts are checked from login_at and seen_at.
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
 
 

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import Engine, event
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from werkzeug.test import TestResponse
 
 from answerbank.models import BankEntry
@@ -301,6 +301,57 @@ def test_an_approval_costs_one_query_for_who_and_where_and_four_statements_to_de
     if engine.dialect.name == "sqlite":  # under the write lock: the update, the audit row and the count
         locked = sent[sent.index("begin immediate") + 1 :]
         assert [s.split()[0] for s in locked] == ["update", "insert", "select"], locked
+
+
+def test_an_approval_whose_form_is_not_the_drafts_version_writes_nothing_whichever_way_it_is_off(
+    qid: int, client: FlaskClient, engine: Engine
+) -> None:
+    """The draft is read before the write lock, so the version in the form must be the one read: a form
+    ahead of the row (its own edit still in flight) must not write the old text over the new one."""
+    before = drafts(engine, qid)
+    login(client, "approver@acme.example")
+    url = f"/o/acme/questionnaires/{oid(qid)}/drafts/{oid(before['1.1'].id)}/approve"
+    for version in (before["1.1"].row_version + 1, before["1.1"].row_version - 1):
+        form = {**decision(before["1.1"]), "row_version": str(version)}
+        response = client.post(url, data=form, headers={"Accept": "application/json"})
+        assert response.status_code == 409, version
+        assert "changed while you were looking at it" in response.get_json()["error"]
+    after = drafts(engine, qid)["1.1"]
+    assert (after.status, after.row_version, after.answer) == (
+        "draft",
+        before["1.1"].row_version,
+        before["1.1"].answer,
+    )
+
+
+def test_the_audit_row_of_an_approval_says_edited_only_when_that_approval_changed_the_text(
+    qid: int, client: FlaskClient, engine: Engine
+) -> None:
+    base = f"/o/acme/questionnaires/{oid(qid)}/drafts"
+    before = drafts(engine, qid)["2.3"]
+    login(client, "approver@acme.example")
+    saved = client.post(f"{base}/{oid(before.id)}/save", data=decision(before, "No, we do not hold TISAX."))
+    assert saved.status_code == 302
+    edited = drafts(engine, qid)["2.3"]
+    assert edited.edited
+    as_json = {"Accept": "application/json"}
+    assert (
+        client.post(f"{base}/{oid(edited.id)}/approve", data=decision(edited), headers=as_json).status_code
+        == 200
+    )
+    approved = drafts(engine, qid)["2.3"]
+    changed = decision(approved, "No. We have no TISAX label.")
+    assert client.post(f"{base}/{oid(edited.id)}/approve", data=changed, headers=as_json).status_code == 200
+
+    with Session(engine) as s:
+        rows = s.exec(
+            select(AuditEvent)
+            .where(AuditEvent.action == "draft.approved", AuditEvent.target_id == str(edited.id))
+            .order_by(col(AuditEvent.id))
+        ).all()
+    assert [r.detail["edited"] for r in rows] == [False, True]
+    final = drafts(engine, qid)["2.3"]
+    assert final.edited and final.answer == "No. We have no TISAX label."
 
 
 def test_an_empty_answer_cannot_be_approved_and_review_forms_need_a_csrf_token(
