@@ -243,7 +243,7 @@ def org_and_role(session: Session, *, slug: str, user_id: int) -> tuple[Organisa
 
 
 #: Built once, run with parameters: building a statement costs more than running it here (the
-#: review page's requests all start with this one; docs/benchmarks.md, "CPU per request").
+#: review page's requests all start with this one; docs/benchmarks.md, "less CPU per request").
 _USER_AND_ROLE = (
     select(User, Organisation, Membership.role)
     .select_from(User)

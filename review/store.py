@@ -127,7 +127,7 @@ def band_counts(session: Session, *, questionnaire_id: int) -> dict[str, int]:
 
 
 #: Built once and run with parameters (as the two below): an approval runs both, and building them
-#: cost more than running them (docs/benchmarks.md, "CPU per request").
+#: cost more than running them (docs/benchmarks.md, "less CPU per request").
 _DRAFT = Draft.__table__  # type: ignore[attr-defined]
 _APPROVED_COUNT = (
     select(func.count())
@@ -281,7 +281,7 @@ def check_decision(
 
 
 #: The decision's write, built once: under SQLite's write lock every statement built or run through the
-#: ORM keeps the other writers waiting (docs/benchmarks.md, "Write lock").
+#: ORM keeps the other writers waiting (docs/benchmarks.md, "a shorter write lock").
 _DECISION = (
     update(_DRAFT)
     .where(
