@@ -191,38 +191,6 @@ class Decision:
     edited_now: bool  # this decision changes the text (the audit row says so)
 
 
-def decide(
-    session: Session,
-    *,
-    org_id: int,
-    draft_id: int,
-    expected_version: int,
-    status: str,
-    actor: Actor,
-    answer: str | None = None,
-    short_answer: str | None = None,
-    can_approve: bool,
-    segregate: bool = False,
-    questionnaire_id: int | None = None,
-) -> Draft:
-    """Approve (optionally with an edited answer) or reject a draft, as a compare-and-set: the check
-    and the write in one session. The web app checks before it takes the write lock and writes after."""
-    decision = check_decision(
-        session,
-        org_id=org_id,
-        draft_id=draft_id,
-        expected_version=expected_version,
-        status=status,
-        actor=actor,
-        answer=answer,
-        short_answer=short_answer,
-        can_approve=can_approve,
-        segregate=segregate,
-        questionnaire_id=questionnaire_id,
-    )
-    return apply_decision(session, decision)
-
-
 def check_decision(
     session: Session,
     *,
@@ -243,7 +211,10 @@ def check_decision(
     With ``segregate`` (``TRUSTDESK_SEGREGATE_APPROVAL``) nobody approves an answer they wrote: neither
     the last editor of the draft nor someone editing it in the approval itself. Reading before the write
     is safe because the write is a compare-and-set: any change in between (an edit included) moved
-    ``row_version`` on, and the decision then loses with :class:`Conflict`."""
+    ``row_version`` on, and the decision then loses with :class:`Conflict`.
+
+    :func:`apply_decision` writes the result, in this session or in a write session opened after it
+    (the web app takes the write lock only for that)."""
     if status not in APPROVABLE:
         raise ValidationError(f"status {status!r} is not a decision", fix="approve or reject")
     if not can_approve:

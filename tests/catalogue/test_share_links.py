@@ -249,14 +249,17 @@ def test_S08_a_pack_whose_answers_are_no_longer_approved_cannot_be_shared(
     with write_session(engine) as s:
         draft = s.get(Draft, a.draft_approved)
         assert draft is not None
-        review_store.decide(
+        review_store.apply_decision(
             s,
-            org_id=1,
-            draft_id=a.draft_approved,
-            expected_version=draft.row_version,
-            status="rejected",
-            actor=Actor("approver@acme.example"),
-            can_approve=True,
+            review_store.check_decision(
+                s,
+                org_id=1,
+                draft_id=a.draft_approved,
+                expected_version=draft.row_version,
+                status="rejected",
+                actor=Actor("approver@acme.example"),
+                can_approve=True,
+            ),
         )
     assert login(client, "approver@acme.example") == 302
     before = snapshot(engine)

@@ -160,28 +160,34 @@ def _first_draft(engine: Engine, questionnaire_id: int) -> tuple[int, int, Draft
 def test_two_approvers_racing_on_one_draft_one_wins_the_other_is_told(engine: Engine, imported: int) -> None:
     org_id, draft_id, draft = _first_draft(engine, imported)
     with write_session(engine) as s:
-        review_store.decide(
+        review_store.apply_decision(
             s,
-            org_id=org_id,
-            draft_id=draft_id,
-            expected_version=draft.row_version,
-            status="approved",
-            actor=Actor("first@acme.example"),
-            can_approve=True,
+            review_store.check_decision(
+                s,
+                org_id=org_id,
+                draft_id=draft_id,
+                expected_version=draft.row_version,
+                status="approved",
+                actor=Actor("first@acme.example"),
+                can_approve=True,
+            ),
         )
     with (
         pytest.raises(Conflict, match=r"Already approved by first@acme\.example"),
         write_session(engine) as s,
     ):
-        review_store.decide(
+        review_store.apply_decision(
             s,
-            org_id=org_id,
-            draft_id=draft_id,
-            expected_version=draft.row_version,
-            status="rejected",
-            answer="My better answer",
-            actor=Actor("second@acme.example"),
-            can_approve=True,
+            review_store.check_decision(
+                s,
+                org_id=org_id,
+                draft_id=draft_id,
+                expected_version=draft.row_version,
+                status="rejected",
+                answer="My better answer",
+                actor=Actor("second@acme.example"),
+                can_approve=True,
+            ),
         )
     with write_session(engine) as s:
         _record, _q, final = review_store.get_draft(s, org_id=org_id, draft_id=draft_id)
@@ -198,24 +204,30 @@ def test_drafts_are_invisible_from_another_organisation(
         with pytest.raises(NotFound):
             review_store.get_questionnaire(s, org_id=org_id + 1, questionnaire_id=imported)
         with pytest.raises(NotFound):
-            review_store.decide(
+            review_store.apply_decision(
                 s,
-                org_id=org_id + 1,
-                draft_id=draft_id,
-                expected_version=draft.row_version,
-                status="approved",
-                actor=Actor("x"),
-                can_approve=True,
+                review_store.check_decision(
+                    s,
+                    org_id=org_id + 1,
+                    draft_id=draft_id,
+                    expected_version=draft.row_version,
+                    status="approved",
+                    actor=Actor("x"),
+                    can_approve=True,
+                ),
             )
         with pytest.raises(PermissionDenied):
-            review_store.decide(
+            review_store.apply_decision(
                 s,
-                org_id=org_id,
-                draft_id=draft_id,
-                expected_version=draft.row_version,
-                status="approved",
-                actor=Actor("x"),
-                can_approve=False,
+                review_store.check_decision(
+                    s,
+                    org_id=org_id,
+                    draft_id=draft_id,
+                    expected_version=draft.row_version,
+                    status="approved",
+                    actor=Actor("x"),
+                    can_approve=False,
+                ),
             )
 
 
@@ -224,15 +236,18 @@ def test_an_edited_answer_flows_back_into_the_bank_with_the_question_as_alternat
 ) -> None:
     org_id, draft_id, draft = _first_draft(engine, imported)
     with write_session(engine) as s:
-        review_store.decide(
+        review_store.apply_decision(
             s,
-            org_id=org_id,
-            draft_id=draft_id,
-            expected_version=draft.row_version,
-            status="approved",
-            answer="Yes. Okta with FIDO2 keys for everyone.",
-            actor=Actor("vciso"),
-            can_approve=True,
+            review_store.check_decision(
+                s,
+                org_id=org_id,
+                draft_id=draft_id,
+                expected_version=draft.row_version,
+                status="approved",
+                answer="Yes. Okta with FIDO2 keys for everyone.",
+                actor=Actor("vciso"),
+                can_approve=True,
+            ),
         )
         key, version = learning.save_to_bank(
             s, org_id=org_id, draft_id=draft_id, expected_version=draft.row_version + 1, actor=Actor("vciso")
