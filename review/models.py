@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models import utcnow
@@ -60,6 +60,12 @@ class Draft(SQLModel, table=True):
     """The proposed answer to one question; ``row_version`` makes every decision a compare-and-set."""
 
     __tablename__ = "draft"
+    __table_args__ = (
+        # Counts by status and band read the index alone, never the rows with their JSON columns; "mine"
+        # finds a reviewer's drafts without reading the others (migration 0006, docs/benchmarks.md).
+        Index("ix_draft_questionnaire_status_band", "questionnaire_id", "status", "band"),
+        Index("ix_draft_questionnaire_assigned", "questionnaire_id", "assigned_to"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     question_id: int = Field(foreign_key="questionnaire_question.id", unique=True)
     questionnaire_id: int = Field(foreign_key="questionnaire.id", index=True)

@@ -194,3 +194,38 @@ def test_the_job_reports_matched_questions_while_matching_not_only_at_the_end(
     with read_session(engine) as s:
         final = s.get(QuestionnaireRecord, record.id)
         assert final is not None and (final.status, final.found, final.matched) == ("ready", 4, 4)
+
+
+def test_every_page_of_drafts_says_how_many_match_in_all_whatever_the_page_size(
+    engine: Engine, imported: int
+) -> None:
+    """The last page counts without a second query; an empty page past the end still counts."""
+    org_id, draft_id, draft = _first_draft(engine, imported)
+    with write_session(engine) as s:
+        review_store.apply_decision(
+            s,
+            review_store.check_decision(
+                s,
+                org_id=org_id,
+                draft_id=draft_id,
+                expected_version=draft.row_version,
+                status="approved",
+                actor=Actor("vciso"),
+                can_approve=True,
+            ),
+        )
+    expected = {"": len(QUESTIONS), "draft": len(QUESTIONS) - 1, "approved": 1, "rejected": 0}
+    with read_session(engine) as s:
+        for status, matching in expected.items():
+            for limit in (1, 2, 3, 4, 50):
+                for offset in range(6):
+                    rows, total = review_store.draft_page(
+                        s,
+                        questionnaire_id=imported,
+                        where=review_store.DraftFilter(status=status),
+                        offset=offset,
+                        limit=limit,
+                    )
+                    assert total == matching, (status, limit, offset)
+                    assert len(rows) == max(0, min(limit, matching - offset)), (status, limit, offset)
+                    assert all(d.status == status for _q, d in rows if status)
