@@ -10,7 +10,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -330,9 +330,12 @@ PER_ACCOUNT = (timedelta(hours=1), 100)
 PER_ADDRESS = (timedelta(minutes=5), 30)
 
 
-def login_blocked(session: Session, *, email: str, address: str) -> bool:
+def login_blocked(session: Session, *, email: str, address: str, claimed: int = 0) -> bool:
     """Too many recent failures for this account from this address, for this account at all, or from
-    this address for any account. The failures are rows, so every app server counts the same ones."""
+    this address for any account. The failures are rows, so every app server counts the same ones.
+
+    ``claimed``: how many of the counted rows are the attempt being decided (see
+    :func:`claim_login_attempt`), which do not count against it."""
     email = email.strip().lower()
     now = utcnow()
     checks = (
@@ -342,7 +345,7 @@ def login_blocked(session: Session, *, email: str, address: str) -> bool:
         (PER_ADDRESS, None, address),
     )
     return any(
-        _failures(session, email=who, address=where, since=now - window) >= most
+        _failures(session, email=who, address=where, since=now - window) - claimed >= most
         for (window, most), who, where in checks
     )
 
@@ -356,8 +359,22 @@ def _failures(session: Session, *, email: str | None, address: str | None, since
     return int(session.exec(query).one())
 
 
-def record_login_failure(session: Session, *, email: str, address: str) -> None:
-    session.add(LoginFailure(email=email.strip().lower()[:254], address=address[:64]))
+def claim_login_attempt(session: Session, *, email: str, address: str) -> int:
+    """Record a login attempt as a failure before its password is checked, and return the row's id.
+
+    Committed first and counted after (``login_blocked(..., claimed=1)``), attempts made in parallel see
+    each other, so no more than the limit ever reach the password check; checking first and recording
+    after let every parallel attempt through. :func:`forget_login_attempt` removes the row when the
+    password was right or the attempt was refused unchecked."""
+    attempt = LoginFailure(email=email.strip().lower()[:254], address=address[:64])
+    session.add(attempt)
+    session.flush()
+    assert attempt.id is not None
+    return attempt.id
+
+
+def forget_login_attempt(session: Session, *, attempt: int) -> None:
+    session.execute(delete(LoginFailure).where(col(LoginFailure.id) == attempt))
 
 
 def change_password(session: Session, *, user: User, password: str, actor: str) -> None:

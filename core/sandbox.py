@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -60,6 +61,14 @@ def _child(
         conn.send(("crash", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"))
     finally:
         conn.close()
+
+
+def start_parser_server() -> None:
+    """Start this process's fork server now, so it imports the parsers before the first upload instead of
+    during it (a web worker calls this at start-up; otherwise the first parse starts it)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(list(PRELOAD))
+    forkserver.ensure_running()
 
 
 def run_limited(fn: Callable[..., T], *args: Any, sandbox: SandboxLimits, what: str, **kwargs: Any) -> T:

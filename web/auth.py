@@ -115,8 +115,13 @@ def login() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("login.html", form=form)
     email, address = form.email.data.strip().lower(), _address()
-    if accounts.login_blocked(db.session(), email=email, address=address):
+    with db.writing() as s:  # counted as a failure until the password proves right (parallel attempts)
+        attempt = accounts.claim_login_attempt(s, email=email, address=address)
+    read = db.session()
+    read.commit()  # a fresh snapshot: the count sees this attempt and every other one committed
+    if accounts.login_blocked(read, email=email, address=address, claimed=1):
         with db.writing() as s:
+            accounts.forget_login_attempt(s, attempt=attempt)
             audit.record(
                 s,
                 actor=email,
@@ -130,8 +135,7 @@ def login() -> str | Response | tuple[str, int]:
     user = accounts.authenticate(db.session(), email=email, password=form.password.data)
     if user is None:
         log.info("login failed", extra={"fields": {"email": email, "ip": address}})
-        with db.writing() as s:
-            accounts.record_login_failure(s, email=email, address=address)
+        with db.writing() as s:  # the attempt's row stays: it is this failure
             audit.record(
                 s,
                 actor=email,
@@ -147,6 +151,7 @@ def login() -> str | Response | tuple[str, int]:
     session.permanent = True
     session["login_at"] = session["seen_at"] = time.time()
     with db.writing() as s:
+        accounts.forget_login_attempt(s, attempt=attempt)
         audit.record(
             s,
             actor=user.email,

@@ -8,6 +8,8 @@ shows the whole command. What is here is what every Trustdesk web node wants wha
   SQLAlchemy mappers: about 220,000 objects) out of reach of Python's cyclic garbage collector, and
   collects the young generation less often. With the default settings a full collection walked all of
   them every few requests: 40 % of the CPU of the 50-question review page (docs/benchmarks.md);
+- each worker starts its parsing fork server at once (``core.sandbox.start_parser_server``), so the
+  parsers are imported at start-up, not during the first upload while reviewers are at work;
 - each worker sweeps unreferenced files from the file store once a day (``review.files.sweep_daily``;
   with Redis, ``trustdesk worker`` does too);
 - a thread gives up the interpreter lock after 1 ms instead of 5, so a short request (an approval
@@ -47,6 +49,13 @@ def start_sweep() -> None:
     sweep_daily(runtime.engine, runtime.files)
 
 
+def start_parser_server() -> None:
+    from core.sandbox import start_parser_server
+
+    start_parser_server()
+
+
 def post_worker_init(worker: Any) -> None:  # gunicorn hook: the worker has loaded the app
     tune_interpreter()
+    start_parser_server()
     start_sweep()

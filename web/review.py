@@ -261,7 +261,7 @@ def _wants_json() -> bool:
 
 def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Response | tuple[Response, int]:
     """Approve or reject: the draft is read and checked first (NotFound if it is not ours), then written
-    as a compare-and-set under the write lock, which holds as little work as possible."""
+    as a compare-and-set under the write lock, which holds as little work as possible (docs/benchmarks.md)."""
     form = act.DecisionForm()
     typed = form.answer.data if decision == "approved" else None
     try:
@@ -283,15 +283,18 @@ def _decide(qid: int, draft_id: int, decision: str) -> tuple[str, int] | Respons
             segregate=db.runtime().settings.segregate_approval,
             questionnaire_id=qid,
         )
-        with db.writing() as s:  # one compare-and-set, the audit row and the count: nothing else
+        with db.writing() as s:  # the compare-and-set and its audit row: nothing else
             draft = review_store.apply_decision(s, checked)
-            # the count the page's script shows ("Approved n of N"), as of this decision
-            approved = review_store.approved_count(s, questionnaire_id=qid) if wants_json else 0
     except (Conflict, ValidationError) as exc:
         if _wants_json():
             return jsonify(error=str(exc)), 409 if isinstance(exc, Conflict) else 400
         return _refused(qid, draft_id, exc, form.answer.data)
     if wants_json:
+        # The count the page's script shows ("Approved n of N"), read after the commit and outside the
+        # write lock: the request's read snapshot is ended first, so the count includes this decision.
+        read = db.session()
+        read.commit()
+        approved = review_store.approved_count(read, questionnaire_id=qid)
         return jsonify(
             id=draft.id,
             status=draft.status,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -11,12 +13,14 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
+from sqlmodel import select
 from werkzeug.routing import Rule
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from core import accounts
 from core.db import write_session
 from core.errors import ValidationError
+from core.models import LoginFailure
 from tests.catalogue.conftest import (
     World,
     assert_alive,
@@ -62,6 +66,41 @@ def test_A01_thirty_wrong_passwords_from_ten_addresses_get_429_after_ten(
     codes = [login(client, APPROVER, "wrong password, try again", f"10.0.1.{n % 10}") for n in range(30)]
     assert codes == [401] * 10 + [429] * 20, "the per-account limit holds across addresses"
     assert login(client, "admin@acme.example", PASSWORD, "10.0.1.1") == 302, "other accounts log in"
+    assert_alive(client)
+
+
+def test_A01_parallel_wrong_passwords_reach_the_password_check_no_more_often_than_the_limit(
+    client: FlaskClient, engine: Engine, people: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More attempts at once from one address than the per-account-and-address limit: no more than the
+    limit get their password checked (checking the count first and recording the failure after let all
+    of them through). Two more than the limit: each request may hold two of PostgreSQL's 15 pooled
+    connections, as a gunicorn worker's 4 threads do."""
+    _window, most = accounts.PER_ACCOUNT_AND_ADDRESS
+    parallel = most + 2
+    checked: list[str] = []
+    real = accounts.verify_password
+
+    def as_slow_as_argon2(hashed: str, password: str) -> bool:
+        checked.append(hashed)
+        time.sleep(0.2)  # the tests' hashes are cheap; a real check takes this long
+        return real(hashed, password)
+
+    monkeypatch.setattr(accounts, "verify_password", as_slow_as_argon2)
+    start = threading.Barrier(parallel)
+
+    def attempt(_n: int) -> int:
+        own = client.application.test_client()
+        start.wait()
+        return login(own, APPROVER, "wrong password, try again", "10.0.2.1")
+
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        codes = list(pool.map(attempt, range(parallel)))
+    assert set(codes) <= {401, 429} and codes.count(429) >= parallel - most, codes
+    assert len(checked) == codes.count(401) <= most
+    with write_session(engine) as s:
+        failures = s.exec(select(LoginFailure).where(LoginFailure.address == "10.0.2.1")).all()
+    assert len(failures) == codes.count(401), "a refused attempt leaves no failure row behind"
     assert_alive(client)
 
 

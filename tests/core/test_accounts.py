@@ -130,7 +130,7 @@ def test_bad_user_input_is_refused_with_a_fix(runner: CliRunner, engine: Engine)
 
 def _fail(session: Session, *, emails: list[str], address: str) -> None:
     for email in emails:
-        accounts.record_login_failure(session, email=email, address=address)
+        accounts.claim_login_attempt(session, email=email, address=address)
     session.commit()
 
 

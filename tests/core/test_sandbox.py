@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +68,38 @@ def test_no_more_children_run_at_once_than_the_limit(concurrent: int) -> None:
     moments = sorted({moment for span in spans for moment in span})
     most = max(sum(start <= m < end for start, end in spans) for m in moments)
     assert most == concurrent, spans
+
+
+STARTS_THE_SERVER = """
+import os
+import time
+from pathlib import Path
+
+from core.sandbox import start_parser_server
+
+
+def children():
+    tasks = Path(f"/proc/{os.getpid()}/task").glob("*")
+    return [int(pid) for task in tasks for pid in (task / "children").read_text().split()]
+
+
+def serving():
+    return any(b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children())
+
+
+before = children()
+start_parser_server()
+deadline = time.monotonic() + 30  # the child shows its own command line once it has exec'd
+while not serving() and time.monotonic() < deadline:
+    time.sleep(0.05)
+print(len(before), serving())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see child processes")
+def test_a_web_worker_can_start_its_parsing_fork_server_before_the_first_upload() -> None:
+    """gunicorn's post_worker_init does this, so the parsers are imported at start-up."""
+    run = subprocess.run(
+        [sys.executable, "-c", STARTS_THE_SERVER], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert run.stdout.split("\n")[0] == "0 True", run.stdout + run.stderr
