@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from click.testing import CliRunner, Result
+from sqlmodel import Session
 
 from core.settings import Settings
+from review import store as review_store
+from review.models import Draft
 from web.cli import main
 from web.ids import OpaqueIds
 
@@ -59,3 +64,9 @@ def make_user(runner: CliRunner, email: str, org: str, role: str, password: str 
         input=password + "\n",
     )
     assert result.exit_code == 0, result.output
+
+
+def decide(session: Session, **checked: Any) -> Draft:
+    """Check and write an approval or rejection as the web app does (``can_approve`` defaults to True)."""
+    decision = review_store.check_decision(session, **{"can_approve": True, **checked})
+    return review_store.apply_decision(session, decision)

@@ -18,10 +18,9 @@ from core.db import write_session
 from core.models import utcnow
 from evidence import shares
 from evidence.models import ShareLink
-from review import store as review_store
 from review.models import Draft
 from tests.catalogue.conftest import World, assert_alive, audit_since, fetch, last_audit_id, login, snapshot
-from tests.helpers import id_in, oid
+from tests.helpers import decide, id_in, oid
 from web.cli import main
 
 
@@ -249,17 +248,13 @@ def test_S08_a_pack_whose_answers_are_no_longer_approved_cannot_be_shared(
     with write_session(engine) as s:
         draft = s.get(Draft, a.draft_approved)
         assert draft is not None
-        review_store.apply_decision(
+        decide(
             s,
-            review_store.check_decision(
-                s,
-                org_id=1,
-                draft_id=a.draft_approved,
-                expected_version=draft.row_version,
-                status="rejected",
-                actor=Actor("approver@acme.example"),
-                can_approve=True,
-            ),
+            org_id=1,
+            draft_id=a.draft_approved,
+            expected_version=draft.row_version,
+            status="rejected",
+            actor=Actor("approver@acme.example"),
         )
     assert login(client, "approver@acme.example") == 302
     before = snapshot(engine)

@@ -17,7 +17,7 @@ from core.errors import Conflict, NotFound, PermissionDenied
 from review import learning
 from review import store as review_store
 from review.models import Draft, QuestionnaireRecord, QuestionRecord
-from tests.helpers import cli, make_org, make_user
+from tests.helpers import cli, decide, make_org, make_user
 
 BANK = """key,question,answer,short_answer,category,controls,alternates
 IAM-001,Do you enforce multi-factor authentication for all workforce accounts?,Yes. Okta enforces MFA for every employee and contractor.,Yes,Identity,,Is 2FA required for staff?
@@ -160,34 +160,26 @@ def _first_draft(engine: Engine, questionnaire_id: int) -> tuple[int, int, Draft
 def test_two_approvers_racing_on_one_draft_one_wins_the_other_is_told(engine: Engine, imported: int) -> None:
     org_id, draft_id, draft = _first_draft(engine, imported)
     with write_session(engine) as s:
-        review_store.apply_decision(
+        decide(
             s,
-            review_store.check_decision(
-                s,
-                org_id=org_id,
-                draft_id=draft_id,
-                expected_version=draft.row_version,
-                status="approved",
-                actor=Actor("first@acme.example"),
-                can_approve=True,
-            ),
+            org_id=org_id,
+            draft_id=draft_id,
+            expected_version=draft.row_version,
+            status="approved",
+            actor=Actor("first@acme.example"),
         )
     with (
         pytest.raises(Conflict, match=r"Already approved by first@acme\.example"),
         write_session(engine) as s,
     ):
-        review_store.apply_decision(
+        decide(
             s,
-            review_store.check_decision(
-                s,
-                org_id=org_id,
-                draft_id=draft_id,
-                expected_version=draft.row_version,
-                status="rejected",
-                answer="My better answer",
-                actor=Actor("second@acme.example"),
-                can_approve=True,
-            ),
+            org_id=org_id,
+            draft_id=draft_id,
+            expected_version=draft.row_version,
+            status="rejected",
+            answer="My better answer",
+            actor=Actor("second@acme.example"),
         )
     with write_session(engine) as s:
         _record, _q, final = review_store.get_draft(s, org_id=org_id, draft_id=draft_id)
@@ -204,30 +196,23 @@ def test_drafts_are_invisible_from_another_organisation(
         with pytest.raises(NotFound):
             review_store.get_questionnaire(s, org_id=org_id + 1, questionnaire_id=imported)
         with pytest.raises(NotFound):
-            review_store.apply_decision(
+            decide(
                 s,
-                review_store.check_decision(
-                    s,
-                    org_id=org_id + 1,
-                    draft_id=draft_id,
-                    expected_version=draft.row_version,
-                    status="approved",
-                    actor=Actor("x"),
-                    can_approve=True,
-                ),
+                org_id=org_id + 1,
+                draft_id=draft_id,
+                expected_version=draft.row_version,
+                status="approved",
+                actor=Actor("x"),
             )
         with pytest.raises(PermissionDenied):
-            review_store.apply_decision(
+            decide(
                 s,
-                review_store.check_decision(
-                    s,
-                    org_id=org_id,
-                    draft_id=draft_id,
-                    expected_version=draft.row_version,
-                    status="approved",
-                    actor=Actor("x"),
-                    can_approve=False,
-                ),
+                org_id=org_id,
+                draft_id=draft_id,
+                expected_version=draft.row_version,
+                status="approved",
+                actor=Actor("x"),
+                can_approve=False,
             )
 
 
@@ -236,18 +221,14 @@ def test_an_edited_answer_flows_back_into_the_bank_with_the_question_as_alternat
 ) -> None:
     org_id, draft_id, draft = _first_draft(engine, imported)
     with write_session(engine) as s:
-        review_store.apply_decision(
+        decide(
             s,
-            review_store.check_decision(
-                s,
-                org_id=org_id,
-                draft_id=draft_id,
-                expected_version=draft.row_version,
-                status="approved",
-                answer="Yes. Okta with FIDO2 keys for everyone.",
-                actor=Actor("vciso"),
-                can_approve=True,
-            ),
+            org_id=org_id,
+            draft_id=draft_id,
+            expected_version=draft.row_version,
+            status="approved",
+            answer="Yes. Okta with FIDO2 keys for everyone.",
+            actor=Actor("vciso"),
         )
         key, version = learning.save_to_bank(
             s, org_id=org_id, draft_id=draft_id, expected_version=draft.row_version + 1, actor=Actor("vciso")

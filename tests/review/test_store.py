@@ -22,7 +22,7 @@ from review import store as review_store
 from review.jobs import pipeline_config
 from review.models import Draft, QuestionnaireRecord
 from review.pipeline import create_questionnaire, process
-from tests.helpers import make_org, make_user
+from tests.helpers import decide, make_org, make_user
 from tests.review.test_questionnaire_cli import QUESTIONS, _first_draft, make_questionnaire
 
 SaveResult = tuple[str, int] | Conflict
@@ -202,17 +202,13 @@ def test_every_page_of_drafts_says_how_many_match_in_all_whatever_the_page_size(
     """The last page counts without a second query; an empty page past the end still counts."""
     org_id, draft_id, draft = _first_draft(engine, imported)
     with write_session(engine) as s:
-        review_store.apply_decision(
+        decide(
             s,
-            review_store.check_decision(
-                s,
-                org_id=org_id,
-                draft_id=draft_id,
-                expected_version=draft.row_version,
-                status="approved",
-                actor=Actor("vciso"),
-                can_approve=True,
-            ),
+            org_id=org_id,
+            draft_id=draft_id,
+            expected_version=draft.row_version,
+            status="approved",
+            actor=Actor("vciso"),
         )
     expected = {"": len(QUESTIONS), "draft": len(QUESTIONS) - 1, "approved": 1, "rejected": 0}
     with read_session(engine) as s:
