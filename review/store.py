@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, update
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -511,6 +512,40 @@ def requeue(session: Session, *, org_id: int, questionnaire_id: int, actor: Acto
         action="questionnaire.retry",
         target_type="questionnaire",
         target_id=questionnaire_id,
+    )
+    return record
+
+
+def discard_failed(
+    session: Session, *, org_id: int, questionnaire_id: int, actor: Actor
+) -> QuestionnaireRecord:
+    """Delete a failed questionnaire; only the audit trail keeps it (``questionnaire.discarded``).
+
+    A failed job keeps no questions or drafts, and nothing is exported from one. The stored file is left
+    to the orphan sweep, which removes it once no row refers to it and it is past the grace period (a
+    concurrent upload of the same bytes refreshes it, so it is never pulled from under that upload).
+    """
+    record = get_questionnaire(session, org_id=org_id, questionnaire_id=questionnaire_id)
+    if record.status != "failed":
+        raise Conflict(
+            f"“{record.title}” is {record.status}, not failed: only a failed import can be discarded",
+            fix="reload the page",
+        )
+    gone = session.execute(
+        sa_delete(QuestionnaireRecord).where(
+            col(QuestionnaireRecord.id) == questionnaire_id, col(QuestionnaireRecord.status) == "failed"
+        )
+    )
+    if gone.rowcount != 1:  # type: ignore[attr-defined]  # retried by someone else meanwhile
+        raise Conflict(f"“{record.title}” changed while you looked at it", fix="reload the page")
+    audit.record_by(
+        session,
+        actor,
+        org_id=org_id,
+        action="questionnaire.discarded",
+        target_type="questionnaire",
+        target_id=questionnaire_id,
+        detail={"file": record.filename, "sha256": record.file_sha256, "error": (record.error or "")[:500]},
     )
     return record
 

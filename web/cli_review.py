@@ -212,6 +212,19 @@ def questionnaire_approve(ctx: click.Context, questionnaire_id: int, band: str, 
     click.echo(f"{count} {band} drafts approved by {as_email}.")
 
 
+@questionnaire.command("discard")
+@click.argument("questionnaire_id", type=int)
+@click.pass_context
+def questionnaire_discard(ctx: click.Context, questionnaire_id: int) -> None:
+    """Delete a failed import; the audit trail keeps it and the orphan sweep removes its file."""
+    with write_session(runtime(ctx).ready_engine()) as session:
+        record = _record(session, questionnaire_id)
+        review_store.discard_failed(
+            session, org_id=record.org_id, questionnaire_id=questionnaire_id, actor=Actor("cli")
+        )
+    click.echo(f"questionnaire {questionnaire_id} ({record.filename}) discarded.")
+
+
 @questionnaire.command("export")
 @click.argument("questionnaire_id", type=int)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))

@@ -177,6 +177,17 @@ def retry(qid: int) -> Response:
     return redirect(url_for("review.view", slug=g.org.slug, qid=qid))
 
 
+@bp.route("/<id:qid>/discard", methods=["POST"])
+@org_required("review.upload")
+def discard(qid: int) -> Response:
+    """Delete a failed import (the audit trail keeps it; the orphan sweep removes its file)."""
+    _record(qid)
+    with db.writing() as s:
+        record = review_store.discard_failed(s, org_id=g.org.id, questionnaire_id=qid, actor=act.actor())
+    flash(f"{record.filename} discarded.", "info")
+    return redirect(url_for("review.index", slug=g.org.slug))
+
+
 @bp.route("/<id:qid>/file")
 @org_required("review.read")
 def original(qid: int) -> Response:

@@ -95,7 +95,7 @@ def text_of(response: TestResponse) -> str:
 
 
 def flashes(response: TestResponse) -> list[str]:
-    return re.findall(r'class="flash[^"]*">(.*?)</', text_of(response), flags=re.S)
+    return re.findall(r'class="flash[^"]*"[^>]*>(.*?)</', text_of(response), flags=re.S)
 
 
 def assert_refused(response: TestResponse, status: int, name: str, *words: str) -> None:

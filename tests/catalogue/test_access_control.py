@@ -74,6 +74,7 @@ EXPECT: dict[str, str] = {
     "review.comment": "org:review.read",
     "review.upload": "org:review.upload",
     "review.retry": "org:review.upload",
+    "review.discard": "org:review.upload",
     "review.save": "org:review.edit",
     "review.candidate": "org:review.edit",
     "review.assign": "org:review.edit",

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -29,6 +30,7 @@ from sqlmodel import Session, select
 
 from core.models import AuditEvent
 from review import pipeline
+from review.files import sweep_orphans
 from review.models import QuestionnaireRecord, QuestionRecord
 from tests.catalogue._fixtures_uploads import (  # noqa: F401  (pytest fixtures)
     DOCX_SAMPLE,
@@ -356,6 +358,50 @@ def test_U06_scanned_pdf_without_text_fails_asking_for_a_text_pdf(
     assert_service_answers(signed_in)
 
 
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        pytest.param(lambda: encrypted_pdf(user="s3cret", owner="own"), "locked.pdf", id="U04"),
+        pytest.param(lambda: pdf_pages(2, text=False), "scan.pdf", id="U06"),
+        pytest.param(lambda: blank_pages(400), "long.pdf", id="U10"),
+    ],
+)
+def test_U04_U06_U10_a_failed_import_once_discarded_leaves_nothing_but_audit_events(
+    signed_in: FlaskClient, engine: Engine, runtime: Runtime, make: Callable[[], bytes], name: str
+) -> None:
+    """Accepted, then failed by the parser: the failed record (with its reason) and its file stay until
+    someone retries or discards it; discarded, only the audit trail remains and the sweep takes the file."""
+    record = upload_and_wait(signed_in, runtime, engine, make(), name)
+    assert_failed_cleanly(engine, runtime, record)
+    assert sweep_orphans(engine, runtime.files, grace_s=0) == [], "a failed import keeps its file for a retry"
+    page = signed_in.get(f"{INDEX}{oid(record.id)}").get_data(as_text=True)
+    assert "Discard this import" in page and "Retry" in page
+    response = signed_in.post(f"{INDEX}{oid(record.id)}/discard")
+    assert response.status_code == 302 and response.headers["Location"].endswith(INDEX)
+    listing = signed_in.get(INDEX)
+    assert f"{name} discarded." in flashes(listing)
+    assert signed_in.get(f"{INDEX}{oid(record.id)}").status_code == 404
+    assert sweep_orphans(engine, runtime.files, grace_s=0) == [record.file_sha256]
+    with Session(engine) as s:
+        assert s.exec(select(QuestionnaireRecord)).all() == [], "the questionnaire row is gone"
+        assert s.exec(select(QuestionRecord)).all() == []
+    assert files_in_store(runtime) == [], "the file went with the sweep"
+    actions = [a for a in audit_actions(engine) if a.startswith("questionnaire.")]
+    assert actions == ["questionnaire.upload", "questionnaire.failed", "questionnaire.discarded"]
+    assert_service_answers(signed_in)
+
+
+def test_only_a_failed_import_can_be_discarded_a_ready_one_is_409_and_kept(
+    signed_in: FlaskClient, engine: Engine, runtime: Runtime
+) -> None:
+    record = upload_and_wait(signed_in, runtime, engine, questionnaire_xlsx(), "vendor.xlsx")
+    assert record.status == "ready"
+    assert signed_in.post(f"{INDEX}{oid(record.id)}/discard").status_code == 409
+    with Session(engine) as s:
+        assert s.get(QuestionnaireRecord, record.id) is not None
+    assert "questionnaire.discarded" not in audit_actions(engine)
+
+
 U07_CASES = [
     pytest.param(pdf_truncated, id="truncated"),
     pytest.param(pdf_garbage_after_header, id="garbage-after-header"),
@@ -504,7 +550,9 @@ def test_U17_external_entity_is_refused_and_never_resolved(
         # as a whole word: a short host name ("vm") also turns up inside random CSRF tokens and ids
         leaked = re.compile(rf"(?<![\w-]){re.escape(hostname)}(?![\w-])")
         assert not leaked.search(dumped) and not leaked.search(caplog.text)
-        assert not any(leaked.search(message) for message in flashes(response)), flashes(response)
+        messages = flashes(response)
+        assert messages, "the refusal is shown as a message"
+        assert not any(leaked.search(message) for message in messages), messages
     assert_service_answers(signed_in)
 
 

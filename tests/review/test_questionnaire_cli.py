@@ -136,6 +136,11 @@ def test_a_broken_file_fails_the_job_visibly_and_leaves_no_questions(
     listed = json.loads(cli(runner, "questionnaire", "list", "--org", "acme", "--json").output)
     assert listed[0]["status"] == "failed" and listed[0]["error"]
     assert session.exec(select(QuestionRecord)).all() == []
+    discarded = cli(runner, "questionnaire", "discard", str(listed[0]["id"]))
+    assert discarded.exit_code == 0 and "(broken.xlsx) discarded" in discarded.output
+    assert json.loads(cli(runner, "questionnaire", "list", "--org", "acme", "--json").output) == []
+    again = cli(runner, "questionnaire", "discard", str(listed[0]["id"]))
+    assert again.exit_code == 1 and "does not exist" in again.output
 
 
 def test_a_file_refused_before_parsing_stores_nothing(

@@ -15,7 +15,8 @@ from answerbank.models import BankEntry, BankEntryVersion
 from answerbank.store import Actor
 from core import accounts
 from core.db import read_session, write_session
-from core.errors import Conflict, ValidationError
+from core.errors import Conflict, NotFound, ValidationError
+from core.models import AuditEvent
 from core.settings import Settings
 from review import learning
 from review import store as review_store
@@ -225,3 +226,35 @@ def test_every_page_of_drafts_says_how_many_match_in_all_whatever_the_page_size(
                     assert total == matching, (status, limit, offset)
                     assert len(rows) == max(0, min(limit, matching - offset)), (status, limit, offset)
                     assert all(d.status == status for _q, d in rows if status)
+
+
+def test_only_a_failed_import_can_be_discarded_and_the_audit_trail_keeps_it(
+    runner: CliRunner, engine: Engine, imported: int
+) -> None:
+    make_org(runner, "globex")
+    config = pipeline_config(Settings.from_env())
+    stored = config.files.put_bytes(b"PK\x03\x04 not really a workbook", name="broken.xlsx")
+    with write_session(engine) as s:
+        acme = accounts.require_org(s, slug="acme")
+        globex_id = accounts.require_org(s, slug="globex").id
+        failed = create_questionnaire(s, org=acme, filename="broken.xlsx", stored=stored, actor=Actor("am"))
+    assert failed.id is not None and acme.id is not None and globex_id is not None
+    process(engine, config, questionnaire_id=failed.id)
+    with pytest.raises(Conflict, match="is ready, not failed"), write_session(engine) as s:
+        review_store.discard_failed(s, org_id=acme.id, questionnaire_id=imported, actor=Actor("am"))
+    with pytest.raises(NotFound), write_session(engine) as s:  # another organisation's is not found
+        review_store.discard_failed(s, org_id=globex_id, questionnaire_id=failed.id, actor=Actor("x"))
+    with write_session(engine) as s:
+        review_store.discard_failed(s, org_id=acme.id, questionnaire_id=failed.id, actor=Actor("am"))
+    with read_session(engine) as s:
+        assert s.get(QuestionnaireRecord, failed.id) is None
+        assert s.get(QuestionnaireRecord, imported) is not None, "the ready one is untouched"
+        events = s.exec(select(AuditEvent).where(AuditEvent.target_id == str(failed.id))).all()
+    assert [e.action for e in events] == [
+        "questionnaire.upload",
+        "questionnaire.failed",
+        "questionnaire.discarded",
+    ]
+    assert events[-1].detail["file"] == "broken.xlsx" and events[-1].detail["sha256"] == stored.sha256
+    with pytest.raises(NotFound), write_session(engine) as s:  # twice: the second finds nothing
+        review_store.discard_failed(s, org_id=acme.id, questionnaire_id=failed.id, actor=Actor("am"))
