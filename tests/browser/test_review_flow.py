@@ -93,3 +93,27 @@ def test_upload_review_approve_edit_bulk_approve_and_export_the_original(
     assert answers["2.3"] is None, "an undecided question stays empty"
     page.reload()
     expect(page.locator(".past-exports summary")).to_have_text("1 earlier export")
+
+
+def test_a_failed_import_shows_its_reason_then_retry_and_discard_work_from_the_page(
+    new_page: Callable[[], Page], world: Path, gate: threading.Event, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.xlsx"  # passes the checks at upload; the parser refuses it
+    broken.write_bytes(world.read_bytes().replace(b"xl/workbook.xml", b"xl/workbook.xmX"))
+    page = new_page()
+    log_in(page, "account_manager@acme.example")
+    upload(page, broken)
+    expect(page.locator("#job-status")).to_have_text("queued")
+    gate.set()
+    # the progress page reloads itself when the job ends, and says why it failed and how to fix it
+    expect(page.locator("h2")).to_have_text("Drafting failed", timeout=30_000)
+    expect(page.locator(".job .flash.error")).to_contain_text("broken.xlsx")
+    expect(page.locator(".job .flash.error")).to_contain_text("Fix:")
+    page.click("button:has-text('Retry')")
+    expect(page.locator(".flash.info")).to_have_text("Trying again.")
+    expect(page.locator("h2")).to_have_text("Drafting failed", timeout=30_000)
+    expect(page.locator(".job")).to_contain_text("Attempts: 2")
+    page.click("button:has-text('Discard this import')")
+    expect(page.locator(".flash.info")).to_have_text("broken.xlsx discarded.")
+    expect(page.locator("main")).not_to_contain_text("Drafting failed")
+    expect(page.locator("table.questionnaires")).to_contain_text("No questionnaires yet")
