@@ -36,6 +36,7 @@ from openpyxl import Workbook
 
 import ingest
 from bench.loadkit.hostile import zip_bomb_xlsx
+from bench.loadkit.options import repeat_options
 from core.errors import TrustdeskError
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -43,13 +44,7 @@ FAR_ROW = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far</t></is>
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=20, help="parses of each file (default 20)")
-    parser.add_argument("--quick", action="store_true", help="5 of each (make bench)")
-    args, _ = parser.parse_known_args(argv)  # bench/run.py passes its own arguments to every script
-    if args.quick:
-        args.repeat = 5
-    return args
+    return repeat_options(__doc__, argv, default=20, quick=5, what="parses of each file")
 
 
 def five_questions() -> bytes:

@@ -27,6 +27,7 @@ import httpx  # noqa: E402
 
 from bench import load  # noqa: E402
 from bench.loadkit.clients import JSON, csrf_token, draft_forms, log_in, make_client  # noqa: E402
+from bench.loadkit.options import repeat_options  # noqa: E402
 from bench.loadkit.seed import seed  # noqa: E402
 from core.db import make_engine  # noqa: E402
 from core.settings import Settings  # noqa: E402
@@ -35,13 +36,7 @@ REVIEWERS = 50
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=40, help="requests of each kind (default 40)")
-    parser.add_argument("--quick", action="store_true", help="10 of each (make bench)")
-    args, _ = parser.parse_known_args(argv)  # bench/run.py passes its own arguments to every script
-    if args.quick:
-        args.repeat = 10
-    return args
+    return repeat_options(__doc__, argv, default=40, quick=10, what="requests of each kind")
 
 
 def measure(worker: int, send: Callable[[], httpx.Response], times: int) -> tuple[float, float]:
