@@ -143,9 +143,7 @@ def installed_version(name: str) -> str:
         return "?"
 
 
-def check_skipped(
-    names: Sequence[str], ignore: frozenset[str], fetch: Fetch = fetch_project
-) -> list[Verdict]:
+def check_skipped(names: Sequence[str], ignore: frozenset[str], fetch: Fetch) -> list[Verdict]:
     """Verdicts from the project JSON for the packages pip-audit skipped (eight requests at a time)."""
 
     def one(name: str) -> Verdict:

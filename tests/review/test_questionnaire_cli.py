@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -162,17 +163,18 @@ def _first_draft(engine: Engine, questionnaire_id: int) -> tuple[int, int, Draft
         return record.org_id, draft.id or 0, draft
 
 
-def test_two_approvers_racing_on_one_draft_one_wins_the_other_is_told(engine: Engine, imported: int) -> None:
-    org_id, draft_id, draft = _first_draft(engine, imported)
+def _decide_first(engine: Engine, questionnaire_id: int, **decision: Any) -> tuple[int, int, Draft]:
+    """Decide the first draft at the version just read; its organisation, id and the draft as read."""
+    org_id, draft_id, draft = _first_draft(engine, questionnaire_id)
     with write_session(engine) as s:
-        decide(
-            s,
-            org_id=org_id,
-            draft_id=draft_id,
-            expected_version=draft.row_version,
-            status="approved",
-            actor=Actor("first@acme.example"),
-        )
+        decide(s, org_id=org_id, draft_id=draft_id, expected_version=draft.row_version, **decision)
+    return org_id, draft_id, draft
+
+
+def test_two_approvers_racing_on_one_draft_one_wins_the_other_is_told(engine: Engine, imported: int) -> None:
+    org_id, draft_id, draft = _decide_first(
+        engine, imported, status="approved", actor=Actor("first@acme.example")
+    )
     with (
         pytest.raises(Conflict, match=r"Already approved by first@acme\.example"),
         write_session(engine) as s,
@@ -224,17 +226,11 @@ def test_drafts_are_invisible_from_another_organisation(
 def test_an_edited_answer_flows_back_into_the_bank_with_the_question_as_alternate(
     runner: CliRunner, engine: Engine, imported: int
 ) -> None:
-    org_id, draft_id, draft = _first_draft(engine, imported)
+    answer = "Yes. Okta with FIDO2 keys for everyone."
+    org_id, draft_id, draft = _decide_first(
+        engine, imported, status="approved", answer=answer, actor=Actor("vciso")
+    )
     with write_session(engine) as s:
-        decide(
-            s,
-            org_id=org_id,
-            draft_id=draft_id,
-            expected_version=draft.row_version,
-            status="approved",
-            answer="Yes. Okta with FIDO2 keys for everyone.",
-            actor=Actor("vciso"),
-        )
         key, version = learning.save_to_bank(
             s, org_id=org_id, draft_id=draft_id, expected_version=draft.row_version + 1, actor=Actor("vciso")
         )

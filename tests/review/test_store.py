@@ -23,8 +23,8 @@ from review import store as review_store
 from review.jobs import pipeline_config
 from review.models import Draft, QuestionnaireRecord
 from review.pipeline import create_questionnaire, process
-from tests.helpers import decide, make_org, make_user
-from tests.review.test_questionnaire_cli import QUESTIONS, _first_draft, make_questionnaire
+from tests.helpers import make_org, make_user
+from tests.review.test_questionnaire_cli import QUESTIONS, _decide_first, _first_draft, make_questionnaire
 
 SaveResult = tuple[str, int] | Conflict
 EMAILS = ("am@acme.example", "viewer@acme.example", "vciso@globex.example")
@@ -201,16 +201,7 @@ def test_every_page_of_drafts_says_how_many_match_in_all_whatever_the_page_size(
     engine: Engine, imported: int
 ) -> None:
     """The last page counts without a second query; an empty page past the end still counts."""
-    org_id, draft_id, draft = _first_draft(engine, imported)
-    with write_session(engine) as s:
-        decide(
-            s,
-            org_id=org_id,
-            draft_id=draft_id,
-            expected_version=draft.row_version,
-            status="approved",
-            actor=Actor("vciso"),
-        )
+    _decide_first(engine, imported, status="approved", actor=Actor("vciso"))
     expected = {"": len(QUESTIONS), "draft": len(QUESTIONS) - 1, "approved": 1, "rejected": 0}
     with read_session(engine) as s:
         for status, matching in expected.items():
